@@ -1,0 +1,310 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Assemble the patched kernel tree from this repository, and write a kernel
+# developer's commits in that tree back into the repository.
+#
+#   mk/tree.sh assemble  REPO TREE   pristine Debian 6.1 + our series, as commits
+#   mk/tree.sh writeback REPO TREE   commits pristine..HEAD -> overlay + patches/
+#
+# The repository is a sparse kernel tree: every file the series adds sits at
+# its in-tree path, and edits to files that exist upstream are patches in
+# patches/.  patches/series lists the commits of the series in order; a
+# patch name may be followed by indented lines naming the new files that
+# commit adds (with their final content, taken from the repository):
+#
+#   0001-iommu-add-foo.patch
+#           drivers/iommu/foo.c
+#           include/linux/foo.h
+#
+# A patch may hold only a commit message (no diff) when its commit adds
+# new files only.  Files under an upstream top-level directory that no
+# series entry names are still assembled, as a trailing "WIP" commit.
+#
+# assemble builds the commits with a private index (no work-tree churn) and
+# then checks out the result, so only files that really changed get a new
+# mtime and an incremental kernel build stays incremental.
+set -euo pipefail
+
+TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+BRANCH=kdump-iommu
+SYNCED=refs/kdump-iommu/synced
+
+die() { echo "tree: error: $*" >&2; exit 1; }
+note() { echo "tree: $*"; }
+
+[ $# -eq 3 ] || die "usage: $0 assemble|writeback REPO TREE"
+cmd=$1
+REPO=$(cd "$2" && pwd)
+mkdir -p "$(dirname "$3")"
+TREE=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
+
+# Read patches/series into two parallel arrays: patch names, and for each a
+# space-separated list of the new files it adds.
+read_series() {
+	local line name=""
+	S_PATCH=()
+	S_FILES=()
+	[ -f "$REPO/patches/series" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		case "$line" in
+		'' | '#'*) continue ;;
+		[[:space:]]*)
+			[ -n "$name" ] || die "patches/series: file before any patch: $line"
+			line=$(echo "$line" | tr -d '[:space:]')
+			S_FILES[${#S_FILES[@]} - 1]+=" $line"
+			;;
+		*)
+			name=$line
+			S_PATCH+=("$name")
+			S_FILES+=("")
+			;;
+		esac
+	done <"$REPO/patches/series"
+}
+
+# The top-level directories of the upstream tree: files of the repository
+# under these are kernel files (the overlay); everything else (Makefile,
+# README.md, mk/, patches/, .ci/) belongs to the project.
+upstream_dirs() {
+	git -C "$TREE" ls-tree -d --name-only pristine
+}
+
+overlay_files() {
+	local dirs
+	dirs=$(upstream_dirs)
+	if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+		# shellcheck disable=SC2086
+		git -C "$REPO" ls-files -co --exclude-standard -- $dirs
+	else
+		# shellcheck disable=SC2086
+		(cd "$REPO" && for d in $dirs; do [ -d "$d" ] && find "$d" -type f; done)
+	fi | while read -r f; do [ -f "$REPO/$f" ] && echo "$f"; done | sort -u
+}
+
+# Debian's top-level .gitignore ignores everything at the top level ("not
+# in our repository"), which would hide a developer's new files.  Keep the
+# committed file as shipped and drop that rule in the work tree only.
+unhide_toplevel() {
+	grep -qx '/\*' .gitignore 2>/dev/null || return 0
+	git update-index --skip-worktree .gitignore
+	sed -i '/^\/\*$/d; /^!\/debian\/$/d' .gitignore
+}
+
+unpack_pristine() {
+	local tmp ver
+	[ -r "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.1)"
+	tmp=$TREE.unpack
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	note "unpacking $TARBALL"
+	tar -xJf "$TARBALL" -C "$tmp" --strip-components=1
+	ver=$(make -s -C "$tmp" kernelversion)
+	(
+		cd "$tmp"
+		git init -q -b "$BRANCH"
+		export GIT_AUTHOR_NAME="Debian linux-source-6.1"
+		export GIT_AUTHOR_EMAIL="linux-source@debian.invalid"
+		export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
+		export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+		git add -Af .
+		date=$(date -R -r Makefile)
+		GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date \
+			git commit -q -m "Linux $ver (Debian linux-source-6.1)" \
+			-m "Pristine $(basename "$TARBALL") as shipped by Debian."
+		git tag pristine
+		git update-ref $SYNCED HEAD
+	)
+	mv "$tmp" "$TREE"
+	note "pristine Linux $ver at $TREE (tag: pristine)"
+}
+
+require_clean() {
+	if [ -n "$(git -C "$TREE" status --porcelain --untracked-files=no)" ]; then
+		git -C "$TREE" status --short --untracked-files=no | head -20 >&2
+		die "$TREE has uncommitted changes: commit them and run 'make writeback', or discard them"
+	fi
+}
+
+# commit_entry PARENT PATCHFILE FILES... -> prints the new commit
+commit_entry() {
+	local parent=$1 patch=$2 tmp f mode blob subject
+	shift 2
+	tmp=$(mktemp -d)
+	git mailinfo -b "$tmp/msg" "$tmp/diff" <"$patch" >"$tmp/info" ||
+		die "$patch: not a mail-formatted patch"
+	if [ -s "$tmp/diff" ]; then
+		git apply --cached -p1 "$tmp/diff" ||
+			die "$(basename "$patch") does not apply"
+	fi
+	for f in "$@"; do
+		[ -f "$REPO/$f" ] || die "patches/series names $f, which is not in the repository"
+		mode=100644
+		[ -x "$REPO/$f" ] && mode=100755
+		blob=$(git hash-object -w -- "$REPO/$f")
+		git update-index --add --cacheinfo "$mode,$blob,$f"
+	done
+	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
+	[ -n "$subject" ] || die "$patch has no subject"
+	{
+		echo "$subject"
+		if [ -s "$tmp/msg" ]; then
+			echo
+			cat "$tmp/msg"
+		fi
+	} >"$tmp/commitmsg"
+	GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$tmp/info") \
+	GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$tmp/info") \
+	GIT_AUTHOR_DATE=$(sed -n 's/^Date: //p' "$tmp/info") \
+	GIT_COMMITTER_NAME=$(sed -n 's/^Author: //p' "$tmp/info") \
+	GIT_COMMITTER_EMAIL=$(sed -n 's/^Email: //p' "$tmp/info") \
+	GIT_COMMITTER_DATE=$(sed -n 's/^Date: //p' "$tmp/info") \
+		git commit-tree "$(git write-tree)" -p "$parent" -F "$tmp/commitmsg"
+	rm -rf "$tmp"
+}
+
+assemble() {
+	local i head new listed f wip=() files date
+	[ -d "$TREE/.git" ] || unpack_pristine
+	cd "$TREE"
+	unhide_toplevel
+	require_clean
+	head=$(git rev-parse -q --verify HEAD)
+	if [ "$head" != "$(git rev-parse -q --verify $SYNCED || true)" ]; then
+		git log --oneline "$(git rev-parse $SYNCED)..HEAD" >&2 || true
+		die "$TREE has commits that are not in the repository: run 'make writeback' first (or 'make tree-reset' to drop them)"
+	fi
+
+	read_series
+	export GIT_INDEX_FILE=$TREE/.git/index.assemble
+	git read-tree pristine
+	new=$(git rev-parse pristine)
+	listed=" "
+	for i in "${!S_PATCH[@]}"; do
+		[ -f "$REPO/patches/${S_PATCH[$i]}" ] ||
+			die "patches/series names ${S_PATCH[$i]}, which is missing"
+		# shellcheck disable=SC2086
+		new=$(commit_entry "$new" "$REPO/patches/${S_PATCH[$i]}" ${S_FILES[$i]})
+		listed+="${S_FILES[$i]} "
+	done
+	while read -r f; do
+		[ -n "$f" ] || continue
+		case "$listed" in *" $f "*) ;; *) wip+=("$f") ;; esac
+	done < <(overlay_files)
+	if [ ${#wip[@]} -gt 0 ]; then
+		note "not in patches/series yet (assembled as a WIP commit): ${wip[*]}"
+		files=$(mktemp)
+		date=$(git log -1 --format=%aD "$new")
+		{
+			printf 'From: kdump-iommu WIP <wip@kdump-iommu.invalid>\nDate: %s\n' "$date"
+			printf 'Subject: [PATCH] WIP: files not yet in patches/series\n\n'
+		} >"$files"
+		new=$(commit_entry "$new" "$files" "${wip[@]}")
+		rm -f "$files"
+	fi
+	rm -f "$GIT_INDEX_FILE"
+	unset GIT_INDEX_FILE
+
+	if [ "$new" = "$head" ]; then
+		note "$TREE is up to date ($(git rev-list --count pristine..HEAD) commits on pristine)"
+	else
+		git checkout -q -B "$BRANCH" "$new"
+		git update-ref $SYNCED HEAD
+		note "$TREE now at pristine + $(git rev-list --count pristine..HEAD) commits:"
+		git log --reverse --format='  %h %s' pristine..HEAD
+	fi
+}
+
+# A file's commit: a patch of the commit's edits to upstream files only,
+# plus the list of the files it adds.
+writeback() {
+	local c n=0 out tmp f parent added modified name
+	[ -d "$TREE/.git" ] || die "no tree at $TREE: run 'make tree' first"
+	cd "$TREE"
+	require_clean
+	[ -z "$(git rev-list --merges pristine..HEAD)" ] ||
+		die "pristine..HEAD has merge commits: linearize the history first"
+	out=$(mktemp -d)
+	tmp=$(mktemp -d)
+	: >"$out/series"
+	declare -A owner=()
+	for c in $(git rev-list --reverse pristine..HEAD); do
+		parent=$(git rev-parse "$c^")
+		added=()
+		modified=()
+		while IFS=$'\t' read -r st f; do
+			if git cat-file -e "pristine:$f" 2>/dev/null; then
+				modified+=("$f")
+			elif [ "$st" = A ] && [ -z "${owner[$f]:-}" ]; then
+				added+=("$f")
+				owner[$f]=$((n + 1))
+			elif [ -n "${owner[$f]:-}" ]; then
+				note "warning: $(git log -1 --format='%h %s' "$c") changes $f, added by patch ${owner[$f]}: folded into that patch"
+			fi
+		done < <(git diff-tree --no-commit-id -r --name-status --no-renames "$parent" "$c")
+		if [ ${#added[@]} -eq 0 ] && [ ${#modified[@]} -eq 0 ]; then
+			note "dropped $(git log -1 --format='%h %s' "$c"): nothing left of it"
+			continue
+		fi
+		n=$((n + 1))
+
+		# A synthetic commit with only the upstream-file edits, so that
+		# format-patch writes the message, the stat and the diff for us.
+		export GIT_INDEX_FILE=$tmp/index
+		git read-tree "$parent"
+		for f in "${modified[@]}"; do
+			if git cat-file -e "$c:$f" 2>/dev/null; then
+				git update-index --add --cacheinfo \
+					"$(git ls-tree "$c" -- "$f" | awk '{print $1","$3}'),$f"
+			else
+				git update-index --force-remove -- "$f"
+			fi
+		done
+		syn=$(GIT_AUTHOR_NAME=$(git log -1 --format=%an "$c") \
+			GIT_AUTHOR_EMAIL=$(git log -1 --format=%ae "$c") \
+			GIT_AUTHOR_DATE=$(git log -1 --format=%aD "$c") \
+			git commit-tree "$(git write-tree)" -p "$parent" \
+			-m "$(git log -1 --format=%B "$c")")
+		unset GIT_INDEX_FILE
+		name=$(git format-patch --always --zero-commit --no-signature \
+			--start-number "$n" -o "$out" -1 "$syn")
+		name=$(basename "$name")
+		echo "$name" >>"$out/series"
+		for f in "${added[@]}"; do
+			printf '\t%s\n' "$f" >>"$out/series"
+		done
+	done
+
+	# Replace patches/ and the overlay files of the old series.
+	read_series
+	# shellcheck disable=SC2068
+	for f in ${S_FILES[@]}; do
+		git cat-file -e "HEAD:$f" 2>/dev/null || { rm -f "$REPO/$f"; note "removed $f"; }
+	done
+	rm -f "$REPO"/patches/*.patch
+	cp "$out"/*.patch "$REPO/patches/" 2>/dev/null || true
+	{
+		echo "# The series, in order: each patch, then (indented) the new files"
+		echo "# its commit adds.  Written by 'make writeback'; see mk/tree.sh."
+		cat "$out/series"
+	} >"$REPO/patches/series"
+	for f in "${!owner[@]}"; do
+		git cat-file -e "HEAD:$f" 2>/dev/null || continue
+		mkdir -p "$REPO/$(dirname "$f")"
+		git show "HEAD:$f" >"$REPO/$f"
+		if [ "$(git ls-tree HEAD -- "$f" | cut -c1-6)" = 100755 ]; then
+			chmod +x "$REPO/$f"
+		else
+			chmod -x "$REPO/$f"
+		fi
+	done
+	rm -rf "$out" "$tmp"
+	git update-ref $SYNCED HEAD
+	note "wrote $n commits back to $REPO (patches/series and the new files); review with 'git -C $REPO status'"
+}
+
+case "$cmd" in
+assemble) assemble ;;
+writeback) writeback ;;
+*) die "unknown command $cmd" ;;
+esac
