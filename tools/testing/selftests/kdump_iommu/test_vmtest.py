@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of vmtest.py's verdicts: the console analysis, and the dump check
+against a real dump (negative controls: a wrong marker and a damaged dump
+must be refused).
+
+    test_vmtest.py                       console analysis only
+    KDT_CASE_DIR=out/vmtest/vtd KDT_VMLINUX=.../vmlinux test_vmtest.py
+                                         also the dump checks on that case
+"""
+
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vmtest  # noqa: E402
+
+PRIMARY = [
+    '[    0.000000] Linux version 6.1.192 (kdump@kdump-iommu)',
+    '[    0.500000] DMAR: IOMMU enabled',
+    'KDT: primary ready',
+    '[    3.000000] DMAR: DRHD: handling fault status reg 2',
+    '[    3.000001] DMAR: [DMA Write NO_PASID] Request device [00:03.0] '
+    'fault addr 0x10000000 [fault reason 0x05] PTE Write access is not set',
+    'KDT: panic now',
+]
+KDUMP = [
+    '[    0.000000] Linux version 6.1.192 (kdump@kdump-iommu)',
+    '[    0.400000] DMAR: Translation already enabled - trying to copy translation structures',
+    '[    0.400001] DMAR: Copied translation tables from previous kernel for dmar0',
+    '[    0.900000] DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x0',
+    '[    0.900001] DMAR: [INTR-REMAP] Request device [00:03.0] fault index 0x4',
+    'KDT: kdump init: 6.1.192',
+    'KDT: dump start: /proc/vmcore (1 bytes) -> /dev/vda',
+    'KDT: dump done rc=0 irqs=712 chip=IR-PCI-MSI',
+]
+
+
+def console(lines, t0=0.0, step=0.5):
+    return [(t0 + i * step, l) for i, l in enumerate(lines)]
+
+
+class Analyse(unittest.TestCase):
+    def run_analyse(self, lines, iommu='vtd'):
+        res = {}
+        vmtest.analyse({'iommu': iommu}, vmtest.Console(lines), res)
+        return res
+
+    def test_faults_split_at_panic(self):
+        res = self.run_analyse(console(PRIMARY + KDUMP))
+        self.assertEqual(res['faults_primary'], 1)
+        self.assertEqual(res['faults_kdump'], 2)
+
+    def test_phase_times(self):
+        res = self.run_analyse(console(PRIMARY + KDUMP))
+        self.assertEqual(res['t_primary_boot_s'], 1.0)
+        # "panic now" is line 5, "kdump init" line 11: 6 steps of 0.5 s.
+        self.assertEqual(res['t_panic_to_kdump_init_s'], 3.0)
+        self.assertEqual(res['t_dump_s'], 0.5)
+
+    def test_copy_path_and_irqs(self):
+        res = self.run_analyse(console(PRIMARY + KDUMP))
+        self.assertEqual(res['kdump_path'], 'copy')
+        self.assertEqual(res['dump_rc'], 0)
+        self.assertEqual(res['kdump_disk_irqs'], 712)
+        self.assertEqual(res['kdump_irq_chip'], 'IR-PCI-MSI')
+
+    def test_no_panic_means_no_kdump(self):
+        res = self.run_analyse(console(PRIMARY[:3]))
+        self.assertEqual(res['kdump_path'], 'none')
+        self.assertIsNone(res['t_panic_to_kdump_init_s'])
+        self.assertIsNone(res['dump_rc'])
+        self.assertEqual(res['faults_kdump'], 0)
+
+    def test_amd_events_not_counted_as_dmar(self):
+        lines = console(['KDT: panic now',
+                         'AMD-Vi: Event logged [IO_PAGE_FAULT device=00:03.0 '
+                         'domain=0x0001 address=0x0 flags=0x0020]'])
+        self.assertEqual(self.run_analyse(lines, 'amd')['faults_kdump'], 1)
+        self.assertEqual(self.run_analyse(lines, 'vtd')['faults_kdump'], 0)
+
+    def test_guest_error(self):
+        res = self.run_analyse(console(['KDT: FAIL kexec -p failed']))
+        self.assertEqual(res['guest_error'], 'kexec -p failed')
+
+    def test_console_roundtrip(self):
+        with tempfile.NamedTemporaryFile('w', delete=False) as f:
+            f.write('0.250 KDT: panic now\n1.500 KDT: kdump init: x\n')
+        try:
+            con = vmtest.Console.load(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(con.first('KDT: kdump init'), 1.5)
+        self.assertIsNone(con.first('KDT: panic now', after=1.0))
+
+
+@unittest.skipUnless(os.environ.get('KDT_CASE_DIR'), 'KDT_CASE_DIR not set')
+class VerifyDump(unittest.TestCase):
+    """The dump check on a real dump: accepts it as it is, refuses it with
+    the wrong marker or damaged."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = os.environ['KDT_CASE_DIR']
+        cls.vmlinux = os.environ['KDT_VMLINUX']
+        with open(os.path.join(cls.dir, 'result.json')) as f:
+            cls.res = json.load(f)
+        cls.vmcore = os.path.join(cls.dir, 'vmcore')
+        if not os.path.exists(cls.vmcore):
+            raise AssertionError('%s: no vmcore (did the case pass?)' % cls.dir)
+        cls.release = cls.res['release']
+
+    def test_accepts_the_real_dump(self):
+        crash_ok, marker_ok, _ = vmtest.verify_dump(
+            self.vmcore, self.vmlinux, self.res['marker'], self.release)
+        self.assertTrue(crash_ok)
+        self.assertTrue(marker_ok)
+
+    def test_refuses_wrong_marker(self):
+        crash_ok, marker_ok, _ = vmtest.verify_dump(
+            self.vmcore, self.vmlinux, 'kdt-000000000000', self.release)
+        self.assertTrue(crash_ok)
+        self.assertFalse(marker_ok)
+
+    def test_refuses_wrong_release(self):
+        crash_ok, _, _ = vmtest.verify_dump(
+            self.vmcore, self.vmlinux, self.res['marker'], '5.10.0')
+        self.assertFalse(crash_ok)
+
+    def test_refuses_truncated_dump(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, 'vmcore')
+            # Keep the headers, bitmaps and the first quarter of the pages.
+            with open(self.vmcore, 'rb') as src, open(bad, 'wb') as dst:
+                dst.write(src.read(os.path.getsize(self.vmcore) // 4))
+            crash_ok, marker_ok, _ = vmtest.verify_dump(
+                bad, self.vmlinux, self.res['marker'], self.release)
+            self.assertFalse(crash_ok and marker_ok)
+
+    def test_refuses_non_dump(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, 'vmcore')
+            with open(bad, 'wb') as f:
+                f.write(b'\0' * 4096)
+            self.assertFalse(vmtest.is_kdump_file(bad))
+        self.assertTrue(vmtest.is_kdump_file(self.vmcore))
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)

@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Kdump through an emulated IOMMU, end to end, in QEMU.
+
+For each test case: boot the kernel under QEMU with a vIOMMU (Intel VT-d or
+AMD-Vi), load the same kernel as crash kernel with kexec -p, panic, let the
+kdump kernel write /proc/vmcore with makedumpfile onto a disk whose DMA is
+translated by the vIOMMU, and verify on the host that the dump is complete:
+rebuilt by makedumpfile -R, opened by crash(8) with the matching vmlinux,
+and holding the marker the primary kernel left in memory.
+
+Each case writes OUTDIR/<case>/result.json and the run ends with a table.
+A case may declare an expected failure (a known stock-kernel bug); a result
+that differs from the expectation, either way, fails the run.
+
+Exit status: 0 if every case met its expectation, 1 otherwise, 2 on bad
+usage.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import selectors
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+MEM = '1G'
+CRASHKERNEL = '256M'
+PRIMARY_CMDLINE = 'console=ttyS0 panic=-1 oops=panic'
+# What distributions pass to the kdump kernel (kdump-tools, kexec-tools).
+KDUMP_CMDLINE = 'console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1'
+
+# The vIOMMU models.  VT-d interrupt remapping needs the split irqchip.
+VTD = ['-machine', 'q35,kernel-irqchip=split', '-device']
+AMD = ['-machine', 'q35,kernel-irqchip=split', '-device']
+
+
+def vtd(opts=''):
+    return VTD + ['intel-iommu' + (',' + opts if opts else '')]
+
+
+def amd(opts=''):
+    return AMD + ['amd-iommu' + (',' + opts if opts else '')]
+
+
+# Each case: the vIOMMU, extra command line for the primary and the kdump
+# kernel, the dump disk, and the outcome expected of stock 6.1.  A failure
+# expectation names the failure ("hang": no dump and no progress).
+#
+# Stock 6.1 with VT-d, caching-mode off and the primary in iommu=pt: the
+# kdump kernel copies the old pass-through context entries, and when it
+# attaches the device domain_context_mapping_one() invalidates the old entry
+# while it is still present and only then writes the translated one (with a
+# write-buffer flush, no context-cache invalidation after the write).  With
+# caching mode off the IOMMU may cache the old entry (VT-d spec 6.1,
+# 6.5.3.3), and QEMU does: the device stays in pass-through and its IOVAs
+# are taken as physical addresses, the virtio ring is corrupted and the dump
+# never completes.  caching-mode=on adds the flush after the write.
+def _cases():
+    c = {}
+    vtd_models = {
+        'vtd': ('intremap=on', '', 'VT-d, interrupt remapping on'),
+        'vtd-cm': ('intremap=on,caching-mode=on', '', 'VT-d, caching mode'),
+        'vtd-aw48': ('intremap=on,aw-bits=48', '', 'VT-d, 4-level tables'),
+        'vtd-sm': ('intremap=on,x-scalable-mode=on', 'intel_iommu=sm_on',
+                   'VT-d, scalable mode'),
+        'vtd-noir': ('intremap=off', '', 'VT-d, no interrupt remapping'),
+    }
+    for name, (opts, cmdline, what) in vtd_models.items():
+        for pt in (False, True):
+            stock_fail = pt and 'caching-mode' not in opts
+            c[name + ('-pt' if pt else '')] = dict(
+                iommu='vtd', qemu=vtd(opts),
+                primary=(cmdline + (' iommu=pt' if pt else '')).strip(),
+                kdump=cmdline,
+                what=what + (', primary in iommu=pt' if pt else ''),
+                expect='hang' if stock_fail else 'pass')
+    amd_models = {
+        'amd': ('', 'AMD-Vi'),
+        'amd-ir': ('intremap=on', 'AMD-Vi, interrupt remapping on'),
+    }
+    for name, (opts, what) in amd_models.items():
+        for pt in (False, True):
+            c[name + ('-pt' if pt else '')] = dict(
+                iommu='amd', qemu=amd(opts),
+                primary='iommu=pt' if pt else '', kdump='',
+                what=what + (', primary in iommu=pt' if pt else ''),
+                expect='pass')
+    # The same through NVMe, and through kexec_file_load.
+    c['vtd-nvme'] = dict(c['vtd'], disk='nvme', what='VT-d, dump to NVMe')
+    c['amd-ir-nvme'] = dict(c['amd-ir'], disk='nvme',
+                            what='AMD-Vi + IR, dump to NVMe')
+    for name in ('vtd', 'vtd-pt', 'amd-ir'):
+        c[name + '-file'] = dict(c[name], kexec='file',
+                                 what=c[name]['what'] + ', kexec_file_load')
+    for v in c.values():
+        v.setdefault('disk', 'virtio')
+        v.setdefault('kexec', 'load')
+    return c
+
+
+CASES = _cases()
+GROUPS = {
+    'all': list(CASES),
+    'all-vtd': [n for n in CASES if CASES[n]['iommu'] == 'vtd'],
+    'all-amd': [n for n in CASES if CASES[n]['iommu'] == 'amd'],
+    'quick': ['vtd', 'vtd-pt', 'amd-ir'],
+}
+
+# Lines that report a DMA or interrupt-remapping fault.
+FAULT_RE = {
+    'vtd': re.compile(r'DMAR: \[(DMA (Read|Write)|INTR-REMAP)'),
+    'amd': re.compile(r'AMD-Vi: Event logged \[|iommu.*Event logged \['),
+}
+# How the kdump kernel dealt with the IOMMU it inherited.
+PATH_RE = [
+    ('skip', re.compile(r'kdump_iommu: .*skip')),
+    ('copy', re.compile(r'(DMAR|AMD-Vi): .*(Copied translation tables|'
+                        r'Copied DEV table) from previous kernel')),
+    ('copy-failed', re.compile(r'Failed to copy (translation tables|DEV table)')),
+    ('off', re.compile(r'(DMAR|AMD-Vi): .*disabled|IOMMU disabled')),
+]
+
+
+class Console:
+    """Serial console lines with host timestamps (seconds since start)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def first(self, needle, after=0.0):
+        for t, line in self.lines:
+            if t >= after and needle in line:
+                return t
+        return None
+
+    def text(self, start=None, end=None):
+        return [l for t, l in self.lines
+                if (start is None or t >= start) and (end is None or t < end)]
+
+    @classmethod
+    def load(cls, path):
+        lines = []
+        with open(path, errors='replace', newline='\n') as f:
+            for raw in f:
+                t, _, line = raw.rstrip('\n').partition(' ')
+                lines.append((float(t), line))
+        return cls(lines)
+
+
+def run_qemu(cmd, logpath, timeout, idle, verbose):
+    """Run QEMU, timestamp every console line into logpath.
+
+    Returns 'exit' when the guest powered off, 'timeout' when it ran past
+    timeout seconds, 'idle' when the console was silent for idle seconds.
+    """
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ)
+    buf = b''
+    last = start
+    how = 'exit'
+    with open(logpath, 'w') as log:
+        def emit(raw):
+            now = time.monotonic() - start
+            line = raw.decode(errors='replace').rstrip('\r').replace('\r', ' ')
+            log.write('%.3f %s\n' % (now, line))
+            if verbose:
+                print('  %7.2f | %s' % (now, line), flush=True)
+            elif line.startswith('KDT: '):
+                print('  %7.2f  %s' % (now, line[5:]), flush=True)
+        while True:
+            if sel.select(timeout=1.0):
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                last = time.monotonic()
+                buf += chunk
+                while b'\n' in buf:
+                    raw, buf = buf.split(b'\n', 1)
+                    emit(raw)
+            now = time.monotonic()
+            if now - start > timeout:
+                how = 'timeout'
+                break
+            if now - last > idle:
+                how = 'idle'
+                break
+        if buf:
+            emit(buf)
+    if p.poll() is None:
+        p.kill()
+    p.wait()
+    return how
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors='replace', **kw)
+
+
+def build_initrds(base, bzimage, conf, d):
+    """Per-case initrds: base image + /etc/kdt.conf (+ kernel for kexec)."""
+    def cpio(root, out):
+        files = sh(['find', '.', '-mindepth', '1'], cwd=root).stdout
+        with open(out, 'wb') as f:
+            subprocess.run(['cpio', '--quiet', '-o', '-H', 'newc', '-R', '0:0'],
+                           input=files.encode(), stdout=f, cwd=root, check=True)
+
+    def cat(parts, out):
+        with open(out, 'wb') as f:
+            for part in parts:
+                with open(part, 'rb') as p:
+                    shutil.copyfileobj(p, f)
+
+    root = os.path.join(d, 'conf.d')
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, 'etc'))
+    with open(os.path.join(root, 'etc', 'kdt.conf'), 'w') as f:
+        for k, v in conf.items():
+            f.write("%s='%s'\n" % (k, v.replace("'", "'\\''")))
+    cpio(root, os.path.join(d, 'conf.cpio'))
+    kdump_initrd = os.path.join(d, 'initrd-kdump')
+    # Uncompressed archives first: the kernel's unpacker does not find an
+    # archive that follows a compressed one.
+    cat([os.path.join(d, 'conf.cpio'), base], kdump_initrd)
+
+    boot = os.path.join(d, 'boot.d')
+    shutil.rmtree(boot, ignore_errors=True)
+    os.makedirs(os.path.join(boot, 'boot'))
+    shutil.copy(bzimage, os.path.join(boot, 'boot', 'bzImage'))
+    shutil.copy(kdump_initrd, os.path.join(boot, 'boot', 'initrd-kdump'))
+    cpio(boot, os.path.join(d, 'boot.cpio'))
+    primary_initrd = os.path.join(d, 'initrd-primary')
+    cat([os.path.join(d, 'conf.cpio'), os.path.join(d, 'boot.cpio'), base],
+        primary_initrd)
+    shutil.rmtree(root)
+    shutil.rmtree(boot)
+    return primary_initrd
+
+
+def disk_args(kind, img):
+    drive = ['-drive', 'if=none,id=dump,format=raw,file=' + img]
+    if kind == 'nvme':
+        return drive + ['-device', 'nvme,drive=dump,serial=kdtdump']
+    return drive + ['-device', 'virtio-blk-pci,drive=dump,serial=kdtdump,'
+                    'iommu_platform=on,disable-legacy=on']
+
+
+def verify_dump(vmcore, vmlinux, marker, release):
+    """Open the dump with crash(8) and check it: returns (crash_ok,
+    marker_ok, transcript)."""
+    cmds = 'sys\nlog\nquit\n'
+    try:
+        r = subprocess.run(['crash', '-s', '--kaslr=auto', vmlinux, vmcore],
+                           input=cmds, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           errors='replace', timeout=300)
+        out = r.stdout
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b'').decode(errors='replace') + '\n[crash timed out]'
+    crash_ok = (re.search(r'RELEASE: %s\s' % re.escape(release), out) is not None
+                and re.search(r'PANIC: .*sysrq triggered crash', out) is not None)
+    marker_ok = (re.search(r'NODENAME: %s\s*$' % re.escape(marker), out, re.M)
+                 is not None and ('KDT-MARKER ' + marker) in out)
+    return crash_ok, marker_ok, out
+
+
+def is_kdump_file(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read(8) == b'KDUMP   '
+    except OSError:
+        return False
+
+
+def analyse(case, con, res):
+    """Fill the console-derived fields of a result."""
+    t_panic = con.first('KDT: panic now')
+    t_kinit = con.first('KDT: kdump init')
+    t_start = con.first('KDT: dump start')
+    t_done = con.first('KDT: dump done')
+    t_ready = con.first('KDT: primary ready')
+
+    def d(a, b):
+        return round(b - a, 2) if a is not None and b is not None else None
+    res['t_primary_boot_s'] = d(0.0, t_ready)
+    res['t_panic_to_kdump_init_s'] = d(t_panic, t_kinit)
+    res['t_dump_s'] = d(t_start, t_done)
+    fre = FAULT_RE[case['iommu']]
+    prim = con.text(end=t_panic)
+    kd = con.text(start=t_panic) if t_panic is not None else []
+    res['faults_primary'] = sum(1 for l in prim if fre.search(l))
+    res['faults_kdump'] = sum(1 for l in kd if fre.search(l))
+    res['kdump_path'] = 'none' if t_panic is None else 'init'
+    for name, rx in PATH_RE:
+        if any(rx.search(l) for l in kd):
+            res['kdump_path'] = name
+            break
+    m = None
+    for l in kd:
+        m = re.search(r'KDT: dump done rc=(\d+) irqs=(\d+) chip=(\S*)', l) or m
+    res['dump_rc'] = int(m.group(1)) if m else None
+    res['kdump_disk_irqs'] = int(m.group(2)) if m else None
+    res['kdump_irq_chip'] = m.group(3) if m else None
+    fails = [l[len('KDT: FAIL '):] for l in con.text() if l.startswith('KDT: FAIL ')]
+    res['guest_error'] = fails[0] if fails else None
+    return t_panic, t_kinit
+
+
+def run_case(name, args, base, release):
+    case = CASES[name]
+    d = os.path.join(args.outdir, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    marker = 'kdt-' + secrets.token_hex(6)
+    kexec = args.kexec or case['kexec']
+    kdump_cmdline = ' '.join(x for x in (KDUMP_CMDLINE, case['kdump'],
+                                          args.kdump_append) if x)
+    conf = {
+        'KDT_MARKER': marker,
+        'KDT_KEXEC': kexec,
+        'KDT_KDUMP_CMDLINE': kdump_cmdline,
+        'KDT_DUMP_LEVEL': '31',
+        'KDT_PRE_PANIC': '',
+    }
+    initrd = build_initrds(base, args.kernel, conf, d)
+    img = os.path.join(d, 'disk.img')
+    with open(img, 'wb') as f:
+        f.truncate(512 << 20)
+    cmdline = ' '.join(x for x in (PRIMARY_CMDLINE, 'crashkernel=' + CRASHKERNEL,
+                                    case['primary'], args.append) if x)
+    cmd = ([args.qemu] + case['qemu'] +
+           ['-m', MEM, '-smp', str(args.smp), '-display', 'none',
+            '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+            '-kernel', args.kernel, '-initrd', initrd, '-append', cmdline] +
+           disk_args(case['disk'], img) + args.qemu_args.split())
+    res = dict(case=name, iommu=case['iommu'], what=case['what'],
+               expected=case['expect'], kexec=kexec, disk=case['disk'],
+               marker=marker, release=release, primary_cmdline=cmdline,
+               kdump_cmdline=kdump_cmdline, qemu=' '.join(cmd))
+    print('== %s: %s (kexec_%s, dump to %s, expect %s)' %
+          (name, case['what'], kexec, case['disk'], case['expect']), flush=True)
+    t0 = time.monotonic()
+    how = run_qemu(cmd, os.path.join(d, 'console.log'), args.timeout,
+                   args.idle, args.verbose)
+    res['t_total_s'] = round(time.monotonic() - t0, 2)
+    res['qemu_end'] = how
+    con = Console.load(os.path.join(d, 'console.log'))
+    analyse(case, con, res)
+
+    vmcore = os.path.join(d, 'vmcore')
+    res['dump_ok'] = res['crash_ok'] = res['marker_ok'] = False
+    if res['dump_rc'] == 0:
+        with open(img, 'rb') as src, open(os.path.join(d, 'makedumpfile-R.log'), 'w') as log:
+            r = subprocess.run(['makedumpfile', '-R', vmcore], stdin=src,
+                               stdout=log, stderr=subprocess.STDOUT)
+        res['dump_ok'] = r.returncode == 0 and is_kdump_file(vmcore)
+    if res['dump_ok']:
+        res['vmcore_bytes'] = os.path.getsize(vmcore)
+        crash_ok, marker_ok, out = verify_dump(vmcore, args.vmlinux, marker, release)
+        with open(os.path.join(d, 'crash.log'), 'w') as f:
+            f.write(out)
+        res['crash_ok'], res['marker_ok'] = crash_ok, marker_ok
+    os.unlink(img)
+    if not args.keep:
+        for f in ('initrd-primary', 'initrd-kdump', 'boot.cpio', 'conf.cpio'):
+            os.unlink(os.path.join(d, f))
+
+    if res['dump_ok'] and res['crash_ok'] and res['marker_ok']:
+        res['result'] = 'pass'
+    elif how in ('idle', 'timeout') and res['dump_rc'] is None:
+        res['result'] = 'hang'
+    else:
+        res['result'] = 'fail'
+    res['ok'] = res['result'] == res['expected']
+    with open(os.path.join(d, 'result.json'), 'w') as f:
+        json.dump(res, f, indent=2, sort_keys=True)
+        f.write('\n')
+    print('   -> %s (expected %s): %s; dump %s, crash %s, marker %s, faults %d/%d, '
+          'kdump path %s' %
+          ('OK' if res['ok'] else 'UNEXPECTED', res['expected'], res['result'],
+           yn(res['dump_ok']), yn(res['crash_ok']), yn(res['marker_ok']),
+           res['faults_primary'], res['faults_kdump'], res['kdump_path']),
+          flush=True)
+    if args.report:
+        report(d, con, res)
+    return res
+
+
+def report(d, con, res):
+    """What a person wants to see of one case: the IOMMU lines of the kdump
+    kernel and what crash(8) read from the dump."""
+    t_panic = con.first('KDT: panic now')
+    print('\n   kdump kernel, IOMMU lines:')
+    rx = re.compile(r'\] (DMAR|DMAR-IR|AMD-Vi|kdump_iommu|iommu):')
+    for line in con.text(start=t_panic) if t_panic is not None else []:
+        if rx.search(line):
+            print('     ' + line)
+    path = os.path.join(d, 'crash.log')
+    if os.path.exists(path):
+        print('\n   crash vmlinux vmcore, "sys" and "log":')
+        with open(path, errors='replace') as f:
+            for line in f:
+                if re.match(r'\s+(KERNEL|DUMPFILE|RELEASE|NODENAME|PANIC|UPTIME|MEMORY|CPUS):', line):
+                    print('     ' + line.rstrip())
+                if 'KDT-MARKER' in line:
+                    print('     log: ' + line.strip())
+    print('\n   result: %s (%s bytes of vmcore); details in %s/' %
+          (res['result'], res.get('vmcore_bytes', 0), d))
+
+
+def yn(b):
+    return 'ok' if b else 'no'
+
+
+def fmt_s(v):
+    return '-' if v is None else '%.1f' % v
+
+
+def summary(results):
+    hdr = ('case', 'kexec', 'expected', 'result', 'dump', 'crash', 'marker',
+           'faults p/k', 'kdump path', 'irqs', 'panic->init s', 'dump s', '')
+    rows = [hdr]
+    for r in results:
+        rows.append((r['case'], r['kexec'], r['expected'], r['result'],
+                     yn(r['dump_ok']), yn(r['crash_ok']), yn(r['marker_ok']),
+                     '%d/%d' % (r['faults_primary'], r['faults_kdump']),
+                     r['kdump_path'],
+                     '-' if r['kdump_disk_irqs'] is None else
+                     '%d %s' % (r['kdump_disk_irqs'], r['kdump_irq_chip']),
+                     fmt_s(r['t_panic_to_kdump_init_s']), fmt_s(r['t_dump_s']),
+                     '' if r['ok'] else '<-- UNEXPECTED'))
+    w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
+    for i, row in enumerate(rows):
+        print('  '.join(str(c).ljust(w[j]) for j, c in enumerate(row)).rstrip())
+        if i == 0:
+            print('  '.join('-' * x for x in w[:-1]))
+
+
+def expand(names):
+    out = []
+    for n in names:
+        for x in GROUPS.get(n, [n]):
+            if x not in out:
+                out.append(x)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='cases: %s\ngroups: %s' % (' '.join(CASES), ' '.join(GROUPS)))
+    ap.add_argument('cases', nargs='*', help='case or group names')
+    ap.add_argument('-k', '--kernel', help='bzImage (primary and kdump kernel)')
+    ap.add_argument('-x', '--vmlinux', help='vmlinux matching the bzImage')
+    ap.add_argument('-i', '--initramfs', help='base initramfs (mkinitramfs.sh)')
+    ap.add_argument('-o', '--outdir', default='out/vmtest')
+    ap.add_argument('--kexec', choices=('load', 'file'),
+                    help='override the case: kexec_load or kexec_file_load')
+    ap.add_argument('--append', default='', help='more primary command line')
+    ap.add_argument('--kdump-append', default='',
+                    help='more kdump kernel command line')
+    ap.add_argument('--qemu-args', default='',
+                    help='more QEMU arguments (e.g. "-trace vtd_*")')
+    ap.add_argument('--smp', type=int, default=2)
+    ap.add_argument('--timeout', type=int, default=300,
+                    help='seconds a case may take in all')
+    ap.add_argument('--idle', type=int, default=45,
+                    help='seconds of console silence that count as a hang')
+    ap.add_argument('--qemu', default='qemu-system-x86_64')
+    ap.add_argument('--keep', action='store_true', help='keep the initrds')
+    ap.add_argument('--report', action='store_true',
+                    help='after each case, show what the dump holds')
+    ap.add_argument('-l', '--list', action='store_true', help='list the cases')
+    ap.add_argument('-v', '--verbose', action='store_true',
+                    help='echo the whole serial console')
+    args = ap.parse_args()
+
+    if args.list:
+        for n, c in CASES.items():
+            print('%-14s %-5s expect %-5s %s' % (n, c['kexec'], c['expect'], c['what']))
+        print('groups: ' + ', '.join('%s (%d)' % (g, len(v)) for g, v in GROUPS.items()))
+        return 0
+    names = expand(args.cases or ['quick'])
+    bad = [n for n in names if n not in CASES]
+    if bad:
+        print('vmtest: unknown case %s; valid cases: %s; groups: %s' %
+              (', '.join(bad), ' '.join(CASES), ' '.join(GROUPS)), file=sys.stderr)
+        return 2
+    for what, path in (('--kernel', args.kernel), ('--vmlinux', args.vmlinux),
+                       ('--initramfs', args.initramfs)):
+        if not path or not os.path.isfile(path):
+            print('vmtest: %s %s: no such file' % (what, path), file=sys.stderr)
+            return 2
+    for tool in (args.qemu, 'crash', 'makedumpfile', 'cpio'):
+        if not shutil.which(tool):
+            print('vmtest: %s not found (make deps installs it)' % tool,
+                  file=sys.stderr)
+            return 2
+    release = sh(['strings', args.kernel]).stdout
+    m = re.search(r'^(\d+\.\d+\.\d+\S*) \(', release, re.M)
+    release = m.group(1) if m else ''
+
+    os.makedirs(args.outdir, exist_ok=True)
+    results = [run_case(n, args, args.initramfs, release) for n in names]
+    print()
+    summary(results)
+    bad = sum(1 for r in results if not r['ok'])
+    print('\nvmtest: %d cases, %d as expected, %d unexpected' %
+          (len(results), len(results) - bad, bad))
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
