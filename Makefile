@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kdump-iommu: assemble, build and test the patched Linux 6.1 tree.
+#
+#   make run      build the kernel and show one kdump through VT-d in QEMU
+#   make check    every test; ends with "N passed, N failed"
+#
+# Everything this writes goes to $(O)/ (default: out/).  "make help" lists
+# the other targets.
+
+O        ?= out
+TREE     := $(O)/linux
+BUILD    := $(O)/build/x86_64
+KT       := tools/testing/selftests/kdump_iommu
+NPROC    := $(shell nproc)
+BZIMAGE  := $(BUILD)/arch/x86/boot/bzImage
+VMLINUX  := $(BUILD)/vmlinux
+INITRAMFS := $(O)/initramfs.cpio.gz
+
+# Every Debian package the targets use; "make deps" installs what is missing.
+DEBS := linux-source-6.1 gcc make bc bison flex libelf-dev libssl-dev \
+	ccache git xz-utils cpio file binutils python3 kmod rsync sparse \
+	qemu-system-x86 qemu-utils kexec-tools makedumpfile crash busybox-static
+
+# Config fragments merged on tinyconfig (paths inside the tree).
+KCONFIG_FRAGMENTS ?= $(KT)/config
+
+# ccache across clones: hash paths relative to the repository, and keep
+# the build stamp fixed so an unchanged tree links to the same vmlinux.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+KMAKE = $(MAKE) -C $(TREE) O=$(abspath $(BUILD)) CC="ccache gcc" \
+	HOSTCC="ccache gcc" KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" \
+	KBUILD_BUILD_USER=kdump KBUILD_BUILD_HOST=kdump-iommu
+
+# vmtest.py knobs: CASES (names or groups), VMTEST_FLAGS.
+CASES ?= all
+VMTEST = python3 $(TREE)/$(KT)/vmtest.py -k $(BZIMAGE) -x $(VMLINUX) \
+	-i $(INITRAMFS) -o $(O)/vmtest $(VMTEST_FLAGS)
+
+.PHONY: all help deps tree writeback tree-reset kernel initramfs vmtest run \
+	check clean distclean
+
+all: run
+
+help:
+	@echo 'make run        build the patched kernel, show one kdump through VT-d in QEMU'
+	@echo 'make check      run every test (ends with "N passed, N failed")'
+	@echo 'make deps       install the Debian packages the project needs'
+	@echo 'make tree       assemble $(TREE): pristine Debian 6.1 + patches/ + new files'
+	@echo 'make writeback  write commits made in $(TREE) back to patches/ and the new files'
+	@echo 'make tree-reset drop commits and edits in $(TREE) that were not written back'
+	@echo 'make kernel     build $(BZIMAGE) (and vmlinux) from $(KT)/config'
+	@echo 'make initramfs  build $(INITRAMFS) for the QEMU tests'
+	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
+	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
+
+deps:
+	@mk/deps.sh $(DEBS)
+
+tree: deps
+	@mk/tree.sh assemble . $(TREE)
+
+writeback:
+	@mk/tree.sh writeback . $(TREE)
+
+tree-reset:
+	@git -C $(TREE) reset -q --hard refs/kdump-iommu/synced
+	@mk/tree.sh assemble . $(TREE)
+
+kernel: tree
+	@mk/kconfig.sh $(TREE) $(BUILD) $(addprefix $(TREE)/,$(KCONFIG_FRAGMENTS))
+	@+$(KMAKE) -j$(NPROC) bzImage
+	@echo "kernel: $(BZIMAGE) $$(cat $(BUILD)/include/config/kernel.release)"
+
+initramfs: tree
+	@$(TREE)/$(KT)/mkinitramfs.sh $(INITRAMFS)
+
+vmtest: kernel initramfs
+ifeq ($(CASES),list)
+	@$(VMTEST) --list
+else
+	@$(VMTEST) $(CASES)
+endif
+
+run: kernel initramfs
+	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'
+	@$(VMTEST) --report vtd
+
+check: kernel initramfs
+	@O=$(O) TREE=$(TREE) BUILD=$(BUILD) KT=$(KT) BZIMAGE=$(BZIMAGE) \
+		VMLINUX=$(VMLINUX) INITRAMFS=$(INITRAMFS) mk/check.sh
+
+clean:
+	rm -rf $(O)/build $(O)/vmtest $(O)/check $(INITRAMFS)
+
+distclean:
+	rm -rf $(O)

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test of the project, in order; each prints "ok" or "not ok" with
+# its name, and the run ends with "N passed, N failed".  Called by
+# "make check" once the tree, the kernel and the initramfs are built.
+#
+# Environment (from the Makefile): O, TREE, BUILD, KT, BZIMAGE, VMLINUX,
+# INITRAMFS.  CHECK_CASES overrides the QEMU cases (default: all).
+set -uo pipefail
+
+O=${O:-out}
+TREE=${TREE:-$O/linux}
+BUILD=${BUILD:-$O/build/x86_64}
+KT=${KT:-tools/testing/selftests/kdump_iommu}
+BZIMAGE=${BZIMAGE:-$BUILD/arch/x86/boot/bzImage}
+VMLINUX=${VMLINUX:-$BUILD/vmlinux}
+INITRAMFS=${INITRAMFS:-$O/initramfs.cpio.gz}
+LOGS=$O/check
+mkdir -p "$LOGS"
+
+passed=0
+failed=0
+failures=()
+
+result() { # NAME STATUS(0=pass) [DETAIL]
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $1${3:+ ($3)}"
+	else
+		failed=$((failed + 1))
+		failures+=("$1")
+		echo "not ok - $1${3:+ ($3)}"
+	fi
+}
+
+# run NAME CMD...: one test, output to $LOGS/NAME.log
+run() {
+	local name=$1 t0 rc
+	shift
+	echo "# $name: $*"
+	t0=$(date +%s)
+	"$@" >"$LOGS/$name.log" 2>&1
+	rc=$?
+	result "$name" $rc "$(($(date +%s) - t0)) s"
+	[ $rc -eq 0 ] || tail -n 15 "$LOGS/$name.log" | sed 's/^/#   /'
+	return $rc
+}
+
+start=$(date +%s)
+
+# 1. The tree tooling: writeback of a commit and re-assembly round-trip.
+run tree-roundtrip mk/test-tree.sh "$TREE"
+
+# 2. The harness's own verdicts on canned consoles.
+run vmtest-analysis python3 "$TREE/$KT/test_vmtest.py"
+
+# 3. Bad input to the harness: an unknown case lists the valid ones.
+bad_case() {
+	local out
+	out=$(python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
+		no-such-case 2>&1)
+	[ $? -eq 2 ] && grep -q 'valid cases: vtd ' <<<"$out"
+}
+run vmtest-unknown-case bad_case
+
+# 4. The QEMU kdump matrix.  Each case is one test; a case passes when its
+#    result matches its expectation (including the known stock failures).
+cases=${CHECK_CASES:-all}
+echo "# vmtest: $cases"
+# shellcheck disable=SC2086
+python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
+	-o "$O/vmtest" $cases 2>&1 | tee "$LOGS/vmtest.log" | sed 's/^/#   /'
+names=$(python3 - "$TREE/$KT" $cases <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import vmtest
+print(' '.join(vmtest.expand(sys.argv[2:])))
+EOF
+)
+for c in $names; do
+	f=$O/vmtest/$c/result.json
+	if [ ! -f "$f" ]; then
+		result "vmtest-$c" 1 "no result.json"
+		continue
+	fi
+	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if r["ok"] else 1)' "$f"
+	result "vmtest-$c" $? "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print("%s, expected %s" % (r["result"], r["expected"]))' "$f")"
+done
+
+# 5. The dump check refuses what it must (negative controls on a real dump).
+verify_controls() {
+	local out
+	out=$(KDT_CASE_DIR=$O/vmtest/vtd KDT_VMLINUX=$VMLINUX python3 "$TREE/$KT/test_vmtest.py" 2>&1)
+	echo "$out"
+	! grep -q 'skipped' <<<"$out" && grep -q '^OK' <<<"$out"
+}
+run vmtest-verify-controls verify_controls
+
+echo "# $(($(date +%s) - start)) s"
+if [ $failed -ne 0 ]; then
+	echo "# failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Round-trip test of mk/tree.sh on a scratch copy of the assembled tree and
+# of the repository: a kernel developer's commits (an upstream file edited,
+# new files added, a new file touched again later) are written back, then
+# assembled again; the result must be the same tree with the same commit
+# messages.  Also checks that assemble refuses to drop work that was not
+# written back.
+#
+# usage: mk/test-tree.sh TREE
+set -euo pipefail
+
+src_tree=$(cd "$1" && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+rsync -a --exclude /out --exclude /.git "$repo/" "$tmp/repo/"
+git clone -q --shared "$src_tree" "$tmp/linux"
+tree=$tmp/linux
+git -C "$tree" config user.name "Round Trip"
+git -C "$tree" config user.email "rt@example.invalid"
+git -C "$tree" fetch -q origin 'refs/tags/pristine:refs/tags/pristine'
+git -C "$tree" update-ref refs/kdump-iommu/synced HEAD
+echo "scratch tree at $(git -C "$tree" log -1 --format='%h %s')"
+
+# Assembling an unchanged repository leaves the tree alone.
+out=$("$repo/mk/tree.sh" assemble "$tmp/repo" "$tree")
+grep -q 'up to date' <<<"$out" || fail "assemble of an unchanged repo: $out"
+
+cd "$tree"
+echo "# roundtrip" >>drivers/iommu/Kconfig
+mkdir -p drivers/iommu/rt
+printf '// SPDX-License-Identifier: GPL-2.0\nint rt_a;\n' >drivers/iommu/rt/a.c
+git add -A
+git commit -q -m "iommu: round-trip edit" -m "Edits an upstream file and adds one."
+printf '.. SPDX-License-Identifier: GPL-2.0\n\nRT\n' >Documentation/rt.rst
+chmod +x Documentation/rt.rst
+git add -A
+git commit -q -m "docs: round-trip new file only"
+printf 'int rt_b;\n' >>drivers/iommu/rt/a.c
+git commit -q -am "iommu: touch the new file again"
+want_tree=$(git rev-parse 'HEAD^{tree}')
+
+# assemble must refuse to run over commits that were not written back ...
+if "$repo/mk/tree.sh" assemble "$tmp/repo" "$tree" >"$tmp/out" 2>&1; then
+	fail "assemble ran over unsynced commits"
+fi
+grep -q 'make writeback' "$tmp/out" || fail "no hint to writeback: $(cat "$tmp/out")"
+# ... and over uncommitted edits.
+echo "# dirty" >>drivers/iommu/Makefile
+if "$repo/mk/tree.sh" writeback "$tmp/repo" "$tree" >"$tmp/out" 2>&1; then
+	fail "writeback ran over uncommitted changes"
+fi
+git checkout -q drivers/iommu/Makefile
+
+"$repo/mk/tree.sh" writeback "$tmp/repo" "$tree" | tee "$tmp/out"
+grep -q 'folded into that patch' "$tmp/out" || fail "no warning for the folded change"
+grep -q 'dropped .*touch the new file' "$tmp/out" || fail "emptied commit not dropped"
+cd "$tmp/repo"
+cmp drivers/iommu/rt/a.c "$tree/drivers/iommu/rt/a.c" || fail "new file content"
+[ -x Documentation/rt.rst ] || fail "executable bit lost"
+p=$(grep -n 'round-trip-edit' patches/series | cut -d: -f1)
+[ -n "$p" ] || fail "series lacks the edit patch: $(cat patches/series)"
+sed -n "$((p + 1))p" patches/series | grep -q 'drivers/iommu/rt/a.c' || fail "new file not listed under its patch"
+grep -q '^+# roundtrip' patches/*round-trip-edit.patch || fail "upstream edit not in the patch"
+! grep -q 'rt/a.c' patches/*round-trip-edit.patch || fail "new file leaked into the patch"
+grep -q 'Edits an upstream file' patches/*round-trip-edit.patch || fail "commit body lost"
+
+# Re-assemble from the written-back repository: same tree, same messages.
+# (the last commit only touched a new file: folded into its patch, dropped)
+msgs=$(git -C "$tree" log --format='%an%n%s%n%b' pristine..HEAD^)
+"$repo/mk/tree.sh" assemble "$tmp/repo" "$tree" >/dev/null
+got_tree=$(git -C "$tree" rev-parse 'HEAD^{tree}')
+[ "$got_tree" = "$want_tree" ] || fail "re-assembled tree differs: $(git -C "$tree" diff --stat "$want_tree" HEAD)"
+[ "$msgs" = "$(git -C "$tree" log --format='%an%n%s%n%b' pristine..HEAD)" ] || fail "commit messages differ"
+out=$("$repo/mk/tree.sh" assemble "$tmp/repo" "$tree")
+grep -q 'up to date' <<<"$out" || fail "second assemble not a no-op: $out"
+echo "PASS: tree round trip"
