@@ -14,6 +14,7 @@
 #   KDT_KDUMP_CMDLINE  command line of the kdump kernel
 #   KDT_DUMP_LEVEL     makedumpfile -d level
 #   KDT_PRE_PANIC      shell command(s) run right before the panic (optional)
+#   KDT_MODE      "kselftest": run the in-guest tests and power off instead
 #
 # Every line this script prints starts with "KDT: " so the host can time and
 # check the phases on the serial console.
@@ -105,7 +106,17 @@ kdump() {
 	halt
 }
 
-if [ -e /proc/vmcore ]; then
+# Run the in-guest tests (KTAP) instead of crashing.
+kselftest() {
+	say "kselftest start"
+	/kselftest/kdump_iommu_test.sh
+	say "kselftest done rc=$?"
+	halt
+}
+
+if [ "$KDT_MODE" = kselftest ]; then
+	kselftest
+elif [ -e /proc/vmcore ]; then
 	kdump
 elif grep -q 'elfcorehdr=' /proc/cmdline; then
 	fail "kdump kernel without /proc/vmcore"

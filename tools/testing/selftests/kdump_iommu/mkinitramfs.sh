@@ -55,10 +55,8 @@ for tool in kexec makedumpfile; do
 done
 
 install -m 755 "$here/init.sh" "$root/init"
-if [ -d "$here/guest" ]; then
-	mkdir -p "$root/kselftest"
-	cp -r "$here/guest/." "$root/kselftest/"
-fi
+mkdir -p "$root/kselftest"
+install -m 755 "$here/kdump_iommu_test.sh" "$root/kselftest/"
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
 	gzip -6 >"$out.tmp"

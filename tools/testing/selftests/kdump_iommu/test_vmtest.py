@@ -97,6 +97,59 @@ class Analyse(unittest.TestCase):
         self.assertIsNone(con.first('KDT: panic now', after=1.0))
 
 
+class Expectations(unittest.TestCase):
+    """A case is judged on its outcome, the kdump kernel's IOMMU path, its
+    DMA faults and required console lines; any difference fails it."""
+
+    CASE = dict(expect='pass', path='skip', faults='none', console=[])
+
+    def res(self, **kw):
+        r = dict(result='pass', kdump_path='skip', faults_kdump=0)
+        r.update(kw)
+        return r
+
+    def test_as_expected(self):
+        con = vmtest.Console(console(['kdump_iommu: dmar0: skipping']))
+        self.assertEqual(vmtest.mismatches(self.CASE, con, self.res()), [])
+
+    def test_each_difference_counts(self):
+        con = vmtest.Console([])
+        for kw, word in ((dict(result='hang'), 'result'),
+                         (dict(kdump_path='copy'), 'kdump path'),
+                         (dict(faults_kdump=3), 'DMA faults')):
+            bad = vmtest.mismatches(self.CASE, con, self.res(**kw))
+            self.assertEqual(len(bad), 1, kw)
+            self.assertIn(word, bad[0])
+
+    def test_negative_control_needs_faults(self):
+        case = dict(expect='hang', path='forced', faults='some', console=[])
+        con = vmtest.Console([])
+        ok = self.res(result='hang', kdump_path='forced', faults_kdump=2)
+        self.assertEqual(vmtest.mismatches(case, con, ok), [])
+        self.assertIn('no DMA fault',
+                      vmtest.mismatches(case, con, dict(ok, faults_kdump=0))[0])
+
+    def test_console_lines(self):
+        case = dict(self.CASE, console=[r'ignoring kdump_iommu=bogus'])
+        self.assertEqual(len(vmtest.mismatches(case, vmtest.Console([]), self.res())), 1)
+        con = vmtest.Console(console(['kdump_iommu: ignoring kdump_iommu=bogus: x']))
+        self.assertEqual(vmtest.mismatches(case, con, self.res()), [])
+
+    def test_ktap(self):
+        con = vmtest.Console(console([
+            'KDT: kselftest start', 'TAP version 13', '1..4', 'ok 1 a',
+            'not ok 2 b', 'ok 3 # SKIP c', 'ok 4 d', 'KDT: kselftest done rc=1',
+            'ok 5 after the end']))
+        r = vmtest.ktap(con)
+        self.assertEqual((r['ktap_pass'], r['ktap_fail'], r['ktap_skip'],
+                          r['ktap_rc']), (2, 1, 1, 1))
+        self.assertEqual(r['ktap_failed'], ['not ok 2 b'])
+
+    def test_ktap_never_started(self):
+        r = vmtest.ktap(vmtest.Console(console(['ok 1 stray'])))
+        self.assertEqual((r['ktap_pass'], r['ktap_rc']), (0, None))
+
+
 @unittest.skipUnless(os.environ.get('KDT_CASE_DIR'), 'KDT_CASE_DIR not set')
 class VerifyDump(unittest.TestCase):
     """The dump check on a real dump: accepts it as it is, refuses it with

@@ -50,18 +50,22 @@ def amd(opts=''):
 
 
 # Each case: the vIOMMU, extra command line for the primary and the kdump
-# kernel, the dump disk, and the outcome expected of stock 6.1.  A failure
-# expectation names the failure ("hang": no dump and no progress).
+# kernel, the dump disk, and what is expected: the outcome ("pass", or
+# "hang": no dump and no progress), how the kdump kernel treats the IOMMU
+# it inherits ("skip": our hand-off, "copy": the driver's usual path of
+# copying the old tables, "forced": skipped against a failed check), and
+# whether the kdump kernel logs DMA faults.
 #
-# Stock 6.1 with VT-d, caching-mode off and the primary in iommu=pt: the
-# kdump kernel copies the old pass-through context entries, and when it
-# attaches the device domain_context_mapping_one() invalidates the old entry
-# while it is still present and only then writes the translated one (with a
-# write-buffer flush, no context-cache invalidation after the write).  With
-# caching mode off the IOMMU may cache the old entry (VT-d spec 6.1,
-# 6.5.3.3), and QEMU does: the device stays in pass-through and its IOVAs
-# are taken as physical addresses, the virtio ring is corrupted and the dump
-# never completes.  caching-mode=on adds the flush after the write.
+# Stock 6.1 with VT-d, caching mode off and the primary in iommu=pt hangs
+# in the kdump kernel (vtd-pt-stock): it copies the old pass-through
+# context entries, and when it attaches the device,
+# domain_context_mapping_one() invalidates the old entry while it is still
+# present and only then writes the translated one, with a write-buffer
+# flush and no context-cache invalidation after the write.  VT-d allows
+# the IOMMU to keep using the cached pass-through entry (spec 6.5.3.3), and
+# QEMU does: the device takes IOVAs as physical addresses and the virtio
+# ring breaks.  caching-mode=on adds the flush after the write.  With the
+# hand-off the kdump kernel never touches the context entries.
 def _cases():
     c = {}
     vtd_models = {
@@ -74,13 +78,31 @@ def _cases():
     }
     for name, (opts, cmdline, what) in vtd_models.items():
         for pt in (False, True):
-            stock_fail = pt and 'caching-mode' not in opts
             c[name + ('-pt' if pt else '')] = dict(
                 iommu='vtd', qemu=vtd(opts),
                 primary=(cmdline + (' iommu=pt' if pt else '')).strip(),
                 kdump=cmdline,
                 what=what + (', primary in iommu=pt' if pt else ''),
-                expect='hang' if stock_fail else 'pass')
+                expect='pass', path='skip', faults='none')
+    vt = c['vtd']
+    # Controls.  Fallback: no window in the primary, so the kdump kernel's
+    # check fails and it copies the tables as stock 6.1 does.
+    c['vtd-off'] = dict(vt, primary='kdump_iommu=off', path='copy',
+                        what='VT-d, primary without the window: fallback')
+    # Negative control: no window, but the kdump kernel skips anyway.
+    c['vtd-off-force'] = dict(
+        vt, primary='kdump_iommu=off', kdump='kdump_iommu=force',
+        expect='hang', path='forced', faults='some',
+        what='VT-d, no window, kdump forced to skip: DMA faults, no dump')
+    # The stock failure, with the hand-off turned off in the kdump kernel.
+    c['vtd-pt-stock'] = dict(
+        c['vtd-pt'], kdump='kdump_iommu=off', expect='hang', path='copy',
+        faults=None, what='VT-d, primary iommu=pt, kdump_iommu=off in kdump: '
+        'the stock hang')
+    # Pass-through needs no window: the kdump side alone fixes the hang.
+    c['vtd-pt-off'] = dict(
+        c['vtd-pt'], primary='iommu=pt kdump_iommu=off',
+        what='VT-d, primary iommu=pt without the window')
     amd_models = {
         'amd': ('', 'AMD-Vi'),
         'amd-ir': ('intremap=on', 'AMD-Vi, interrupt remapping on'),
@@ -91,7 +113,7 @@ def _cases():
                 iommu='amd', qemu=amd(opts),
                 primary='iommu=pt' if pt else '', kdump='',
                 what=what + (', primary in iommu=pt' if pt else ''),
-                expect='pass')
+                expect='pass', path='copy', faults=None)
     # The same through NVMe, and through kexec_file_load.
     c['vtd-nvme'] = dict(c['vtd'], disk='nvme', what='VT-d, dump to NVMe')
     c['amd-ir-nvme'] = dict(c['amd-ir'], disk='nvme',
@@ -99,18 +121,38 @@ def _cases():
     for name in ('vtd', 'vtd-pt', 'amd-ir'):
         c[name + '-file'] = dict(c[name], kexec='file',
                                  what=c[name]['what'] + ', kexec_file_load')
+    # In-guest tests (no crash): reserved_regions, status, kexec_crash_size.
+    for name, primary, what in (
+            ('ks-vtd', '', 'in-guest tests, VT-d'),
+            ('ks-vtd-pt', 'iommu=pt', 'in-guest tests, VT-d, iommu=pt'),
+            ('ks-vtd-sm', 'intel_iommu=sm_on', 'in-guest tests, VT-d scalable'),
+            ('ks-vtd-off', 'kdump_iommu=off',
+             'in-guest tests, kdump_iommu=off: the checks flip'),
+            ('ks-vtd-badparam', 'kdump_iommu=bogus',
+             'in-guest tests, malformed kdump_iommu=: reported, stays on')):
+        c[name] = dict(vt, mode='kselftest', primary=primary, what=what,
+                       path=None, faults=None)
+    c['ks-vtd-sm']['qemu'] = vtd('intremap=on,x-scalable-mode=on')
+    c['ks-vtd-badparam']['console'] = [
+        r'kdump_iommu: ignoring kdump_iommu=bogus: expected on, off or force; '
+        r'keeping on']
     for v in c.values():
         v.setdefault('disk', 'virtio')
         v.setdefault('kexec', 'load')
+        v.setdefault('mode', 'kdump')
+        v.setdefault('console', [])
     return c
 
 
 CASES = _cases()
 GROUPS = {
     'all': list(CASES),
-    'all-vtd': [n for n in CASES if CASES[n]['iommu'] == 'vtd'],
+    'all-vtd': [n for n in CASES if CASES[n]['iommu'] == 'vtd' and
+                CASES[n]['mode'] == 'kdump'],
     'all-amd': [n for n in CASES if CASES[n]['iommu'] == 'amd'],
-    'quick': ['vtd', 'vtd-pt', 'amd-ir'],
+    'all-kselftest': [n for n in CASES if CASES[n]['mode'] == 'kselftest'],
+    'controls': ['vtd-off', 'vtd-off-force', 'vtd-pt-stock', 'vtd-pt-off'],
+    'quick': ['vtd', 'vtd-pt', 'vtd-off-force', 'ks-vtd', 'amd-ir'],
 }
 
 # Lines that report a DMA or interrupt-remapping fault.
@@ -120,7 +162,8 @@ FAULT_RE = {
 }
 # How the kdump kernel dealt with the IOMMU it inherited.
 PATH_RE = [
-    ('skip', re.compile(r'kdump_iommu: .*skip')),
+    ('forced', re.compile(r'kdump_iommu: .*\(forced\)')),
+    ('skip', re.compile(r'kdump_iommu: .*skipping DMA-remapping')),
     ('copy', re.compile(r'(DMAR|AMD-Vi): .*(Copied translation tables|'
                         r'Copied DEV table) from previous kernel')),
     ('copy-failed', re.compile(r'Failed to copy (translation tables|DEV table)')),
@@ -331,6 +374,7 @@ def run_case(name, args, base, release):
         'KDT_KDUMP_CMDLINE': kdump_cmdline,
         'KDT_DUMP_LEVEL': '31',
         'KDT_PRE_PANIC': '',
+        'KDT_MODE': case['mode'],
     }
     initrd = build_initrds(base, args.kernel, conf, d)
     img = os.path.join(d, 'disk.img')
@@ -375,31 +419,88 @@ def run_case(name, args, base, release):
         for f in ('initrd-primary', 'initrd-kdump', 'boot.cpio', 'conf.cpio'):
             os.unlink(os.path.join(d, f))
 
-    if res['dump_ok'] and res['crash_ok'] and res['marker_ok']:
+    if case['mode'] == 'kselftest':
+        res.update(ktap(con))
+        res['result'] = ('pass' if res['ktap_rc'] == 0 and res['ktap_fail'] == 0
+                         and res['ktap_pass'] > 0 else
+                         'hang' if how in ('idle', 'timeout') else 'fail')
+    elif res['dump_ok'] and res['crash_ok'] and res['marker_ok']:
         res['result'] = 'pass'
     elif how in ('idle', 'timeout') and res['dump_rc'] is None:
         res['result'] = 'hang'
     else:
         res['result'] = 'fail'
-    res['ok'] = res['result'] == res['expected']
+    res['expected_path'] = case.get('path')
+    res['expected_faults'] = case.get('faults')
+    res['mismatch'] = mismatches(case, con, res)
+    res['ok'] = not res['mismatch']
     with open(os.path.join(d, 'result.json'), 'w') as f:
         json.dump(res, f, indent=2, sort_keys=True)
         f.write('\n')
-    print('   -> %s (expected %s): %s; dump %s, crash %s, marker %s, faults %d/%d, '
-          'kdump path %s' %
-          ('OK' if res['ok'] else 'UNEXPECTED', res['expected'], res['result'],
-           yn(res['dump_ok']), yn(res['crash_ok']), yn(res['marker_ok']),
-           res['faults_primary'], res['faults_kdump'], res['kdump_path']),
-          flush=True)
+    if case['mode'] == 'kselftest':
+        print('   -> %s: %s; KTAP pass %d, fail %d, skip %d' %
+              ('OK' if res['ok'] else 'UNEXPECTED: ' + '; '.join(res['mismatch']),
+               res['result'], res['ktap_pass'], res['ktap_fail'],
+               res['ktap_skip']), flush=True)
+    else:
+        print('   -> %s: %s; dump %s, crash %s, marker %s, faults %d/%d, '
+              'kdump path %s' %
+              ('OK' if res['ok'] else 'UNEXPECTED: ' + '; '.join(res['mismatch']),
+               res['result'], yn(res['dump_ok']), yn(res['crash_ok']),
+               yn(res['marker_ok']), res['faults_primary'], res['faults_kdump'],
+               res['kdump_path']), flush=True)
     if args.report:
         report(d, con, res)
     return res
+
+
+def ktap(con):
+    """Results of the in-guest tests: the KTAP lines between the markers."""
+    t0 = con.first('KDT: kselftest start')
+    r = dict(ktap_pass=0, ktap_fail=0, ktap_skip=0, ktap_rc=None,
+             ktap_failed=[])
+    if t0 is None:
+        return r
+    for line in con.text(start=t0):
+        m = re.match(r'KDT: kselftest done rc=(\d+)', line)
+        if m:
+            r['ktap_rc'] = int(m.group(1))
+            break
+        if re.match(r'ok \d+ .*# SKIP', line):
+            r['ktap_skip'] += 1
+        elif re.match(r'ok \d+ ', line):
+            r['ktap_pass'] += 1
+        elif re.match(r'not ok \d+ ', line):
+            r['ktap_fail'] += 1
+            r['ktap_failed'].append(line)
+    return r
+
+
+def mismatches(case, con, res):
+    """How a result differs from what the case expects; empty if not."""
+    bad = []
+    if res['result'] != case['expect']:
+        bad.append('result %s, expected %s' % (res['result'], case['expect']))
+    if case.get('path') and res['kdump_path'] != case['path']:
+        bad.append('kdump path %s, expected %s' % (res['kdump_path'], case['path']))
+    if case.get('faults') == 'none' and res['faults_kdump']:
+        bad.append('%d DMA faults in the kdump kernel' % res['faults_kdump'])
+    if case.get('faults') == 'some' and not res['faults_kdump']:
+        bad.append('no DMA fault in the kdump kernel')
+    for rx in case['console']:
+        if not any(re.search(rx, l) for l in con.text()):
+            bad.append('console lacks /%s/' % rx)
+    return bad
 
 
 def report(d, con, res):
     """What a person wants to see of one case: the IOMMU lines of the kdump
     kernel and what crash(8) read from the dump."""
     t_panic = con.first('KDT: panic now')
+    print('\n   primary kernel, crash kernel window:')
+    for line in con.text(end=t_panic):
+        if 'kdump_iommu:' in line:
+            print('     ' + line)
     print('\n   kdump kernel, IOMMU lines:')
     rx = re.compile(r'\] (DMAR|DMAR-IR|AMD-Vi|kdump_iommu|iommu):')
     for line in con.text(start=t_panic) if t_panic is not None else []:
@@ -431,7 +532,15 @@ def summary(results):
            'faults p/k', 'kdump path', 'irqs', 'panic->init s', 'dump s', '')
     rows = [hdr]
     for r in results:
-        rows.append((r['case'], r['kexec'], r['expected'], r['result'],
+        exp = r['expected'] + ('/' + r['expected_path'] if r['expected_path'] else '')
+        if 'ktap_pass' in r:
+            rows.append((r['case'], '-', r['expected'], r['result'],
+                         '-', '-', '-', '-', '-', '-', '-', '-',
+                         'KTAP: %d ok, %d not ok, %d skipped%s' %
+                         (r['ktap_pass'], r['ktap_fail'], r['ktap_skip'],
+                          '' if r['ok'] else '  <-- UNEXPECTED')))
+            continue
+        rows.append((r['case'], r['kexec'], exp, r['result'],
                      yn(r['dump_ok']), yn(r['crash_ok']), yn(r['marker_ok']),
                      '%d/%d' % (r['faults_primary'], r['faults_kdump']),
                      r['kdump_path'],
@@ -488,7 +597,9 @@ def main():
 
     if args.list:
         for n, c in CASES.items():
-            print('%-14s %-5s expect %-5s %s' % (n, c['kexec'], c['expect'], c['what']))
+            print('%-16s %-9s %-5s expect %-5s %-6s %s' %
+                  (n, c['mode'], c['kexec'], c['expect'], c.get('path') or '',
+                   c['what']))
         print('groups: ' + ', '.join('%s (%d)' % (g, len(v)) for g, v in GROUPS.items()))
         return 0
     names = expand(args.cases or ['quick'])

@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An identity-mapped crash kernel window in every DMA domain, for kdump.
+ *
+ * After a panic the kdump kernel boots with the IOMMU still translating
+ * through tables that live in the crashed kernel's memory, while devices
+ * may still be doing DMA.  Rather than having the kdump kernel rewrite or
+ * copy those tables, the primary kernel prepares for it ("Kdump IO Rule",
+ * LKML 2008): every DMA domain maps the crash kernel regions 1:1
+ * (IOVA == physical address) from boot, and the IOVA allocator never
+ * hands those IOVAs out.  The kdump kernel then checks, reading the old
+ * tables without writing them, that its own memory is mapped 1:1 for
+ * every device, skips DMA-remapping initialisation and does DMA with
+ * physical addresses.  If the check fails it takes the driver's usual
+ * path, so it is never worse off than without this.
+ *
+ * This file is the generic part: the kdump_iommu= parameter, the windows,
+ * the reserved region IOMMU drivers advertise, the status view, and the
+ * kdump kernel's identity check and hand-off decision.  Drivers add a
+ * hook to their get_resv_regions() and, for the kdump kernel, a lookup
+ * function that walks their own table format.
+ *
+ * Copyright (C) 2026 The kdump-iommu authors
+ */
+
+#define pr_fmt(fmt) "kdump_iommu: " fmt
+
+#include <linux/crash_dump.h>
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/iommu.h>
+#include <linux/ioport.h>
+#include <linux/kdump_iommu.h>
+#include <linux/kexec.h>
+#include <linux/log2.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+/*
+ * x86 reserves the first megabyte of RAM for good in every kernel
+ * (arch/x86/realmode/init.c), so a kdump kernel never puts a DMA buffer
+ * there even though kexec hands it that memory: no window needed below.
+ */
+#define KDUMP_IOMMU_DMA_FLOOR	SZ_1M
+
+static enum kdump_iommu_mode kdump_iommu_param = KDUMP_IOMMU_ON;
+
+/* The crash regions as seen at boot, and the windows made of them. */
+static struct kdump_iommu_range crash_regions[KDUMP_IOMMU_MAX_WINDOWS];
+static struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
+static unsigned int nr_windows;
+
+/* What the primary kernel did. */
+static atomic_t nr_advertised = ATOMIC_INIT(0);
+static atomic_t nr_untrusted = ATOMIC_INIT(0);
+
+/* What the kdump kernel decided, for the status view. */
+static struct {
+	char iommu[16];
+	unsigned int nr_devices;
+	bool skipped;
+	char why_not[96];
+} handoff;
+
+/**
+ * kdump_iommu_parse_mode() - parse the value of kdump_iommu=
+ * @str: the value: "on", "off" or "force"
+ * @mode: where to store the result; left alone on error
+ *
+ * Only exact values are accepted: kstrtobool() would take "yesterday" for
+ * "yes" and "offline" for "off", and a typo in a parameter that decides
+ * how a kdump kernel treats the IOMMU should be reported, not guessed at.
+ *
+ * Return: 0 on success, -EINVAL if @str is missing or not a known value.
+ */
+int kdump_iommu_parse_mode(const char *str, enum kdump_iommu_mode *mode)
+{
+	static const struct {
+		const char *name;
+		enum kdump_iommu_mode mode;
+	} values[] = {
+		{ "on", KDUMP_IOMMU_ON },
+		{ "off", KDUMP_IOMMU_OFF },
+		{ "force", KDUMP_IOMMU_FORCE },
+	};
+	unsigned int i;
+
+	if (!str)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		if (!strcmp(str, values[i].name)) {
+			*mode = values[i].mode;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_parse_mode);
+
+/**
+ * kdump_iommu_mode_name() - the kdump_iommu= value that selects a mode
+ * @mode: the mode
+ *
+ * Return: "on", "off", "force", or "?" for a value out of range.
+ */
+const char *kdump_iommu_mode_name(enum kdump_iommu_mode mode)
+{
+	switch (mode) {
+	case KDUMP_IOMMU_OFF:
+		return "off";
+	case KDUMP_IOMMU_ON:
+		return "on";
+	case KDUMP_IOMMU_FORCE:
+		return "force";
+	}
+	return "?";
+}
+EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_mode_name);
+
+static int __init kdump_iommu_setup(char *str)
+{
+	if (kdump_iommu_parse_mode(str, &kdump_iommu_param))
+		pr_warn("ignoring kdump_iommu=%s: expected on, off or force; keeping %s\n",
+			str ?: "", kdump_iommu_mode_name(kdump_iommu_param));
+	return 0;
+}
+early_param("kdump_iommu", kdump_iommu_setup);
+
+/**
+ * kdump_iommu_mode() - the mode this kernel runs in
+ *
+ * Return: the mode set with kdump_iommu=, KDUMP_IOMMU_ON by default.
+ */
+enum kdump_iommu_mode kdump_iommu_mode(void)
+{
+	return kdump_iommu_param;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct kdump_iommu_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/**
+ * kdump_iommu_make_windows() - turn crash regions into identity windows
+ * @regions: the crash regions; an empty one (end == 0, or start > end, as
+ *	crashk_low_res is when there is no low region) is skipped
+ * @nr_regions: number of @regions, at most %KDUMP_IOMMU_MAX_WINDOWS
+ * @page_size: the IOMMU page size, a power of two
+ * @max_addr: the highest address the IOMMU can map (its input address
+ *	width), inclusive
+ * @windows: output, room for @nr_regions entries: sorted, page aligned,
+ *	overlapping or adjacent windows merged
+ * @clipped: output: how many bytes of the regions lie above @max_addr
+ *	and are left out
+ *
+ * A window shrinks inward to whole pages: an IOMMU maps pages, and a
+ * partial page at either end belongs, in part, to memory the crash kernel
+ * does not own (the kdump kernel's memory map drops partial pages too).
+ *
+ * Return: the number of windows written to @windows.
+ */
+unsigned int kdump_iommu_make_windows(const struct kdump_iommu_range *regions,
+				      unsigned int nr_regions, u64 page_size,
+				      u64 max_addr,
+				      struct kdump_iommu_range *windows,
+				      u64 *clipped)
+{
+	unsigned int i, n = 0, merged = 0;
+
+	*clipped = 0;
+	if (WARN_ON(!is_power_of_2(page_size)))
+		return 0;
+
+	for (i = 0; i < nr_regions; i++) {
+		u64 start = regions[i].start, end = regions[i].end;
+		u64 s, e;
+
+		if (!end || start > end)
+			continue;
+		s = ALIGN(start, page_size);
+		if (s < start)		/* wrapped: no whole page above start */
+			continue;
+		if (end == U64_MAX) {
+			e = U64_MAX;
+		} else {
+			e = ALIGN_DOWN(end + 1, page_size);
+			if (e <= s)
+				continue;
+			e--;
+		}
+		if (s > max_addr) {
+			*clipped += e - s + 1;
+			continue;
+		}
+		if (e > max_addr) {
+			u64 top = max_addr == U64_MAX ? U64_MAX :
+				  ALIGN_DOWN(max_addr + 1, page_size) - 1;
+
+			*clipped += e - top;
+			e = top;
+			if (e < s)
+				continue;
+		}
+		windows[n].start = s;
+		windows[n].end = e;
+		n++;
+	}
+	if (!n)
+		return 0;
+
+	sort(windows, n, sizeof(*windows), cmp_range, NULL);
+	for (i = 1; i < n; i++) {
+		struct kdump_iommu_range *last = &windows[merged];
+
+		if (last->end == U64_MAX || windows[i].start <= last->end + 1) {
+			last->end = max(last->end, windows[i].end);
+			continue;
+		}
+		windows[++merged] = windows[i];
+	}
+	return merged + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_make_windows);
+
+/**
+ * kdump_iommu_overlaps() - does a range touch any window?
+ * @windows: the windows
+ * @nr: how many
+ * @start: first address of the range
+ * @end: last address of the range (inclusive)
+ *
+ * Return: true if [@start, @end] and a window share at least one address.
+ */
+bool kdump_iommu_overlaps(const struct kdump_iommu_range *windows,
+			  unsigned int nr, u64 start, u64 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (start <= windows[i].end && end >= windows[i].start)
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_overlaps);
+
+/**
+ * kdump_iommu_nr_pages() - how many IOMMU pages map a window 1:1
+ * @window: the window
+ * @pgsize_bitmap: the page sizes the domain supports (as in struct
+ *	iommu_domain)
+ * @largest: output: the largest page size used, 0 if none
+ *
+ * Counts the way iommu_map() splits a mapping: at each address, the
+ * largest supported page that the address is aligned to and that fits in
+ * what is left.  Since IOVA == physical address, the alignment of the one
+ * is that of the other, and a 2 MiB aligned window maps with 2 MiB (or
+ * 1 GiB) pages only.
+ *
+ * Return: the number of leaf pages, or 0 if the window cannot be mapped
+ * with these page sizes (it is not aligned to the smallest).
+ */
+u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
+			 unsigned long pgsize_bitmap, u64 *largest)
+{
+	u64 addr = window->start, left, nr = 0;
+	unsigned long min;
+
+	*largest = 0;
+	if (!pgsize_bitmap || window->end < window->start)
+		return 0;
+	min = 1UL << __ffs(pgsize_bitmap);
+	if (!IS_ALIGNED(addr, min) || !IS_ALIGNED(window->end + 1, min))
+		return 0;
+
+	left = window->end - window->start + 1;
+	while (left) {
+		unsigned long sizes = pgsize_bitmap;
+		u64 pgsize;
+
+		/* Page sizes no larger than what is left ... */
+		if (left < BIT_ULL(BITS_PER_LONG - 1))
+			sizes &= GENMASK(__fls(left), 0);
+		/* ... and no larger than the address's alignment. */
+		if (addr)
+			sizes &= GENMASK(__ffs(addr), 0);
+		pgsize = BIT_ULL(__fls(sizes));
+		*largest = max(*largest, pgsize);
+		addr += pgsize;
+		left -= pgsize;
+		nr++;
+	}
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_nr_pages);
+
+/**
+ * kdump_iommu_check_identity_range() - is a range mapped 1:1, read/write?
+ * @lookup: the driver's translation of one IOVA through its tables
+ * @data: the driver's cookie for @lookup
+ * @start: first address
+ * @end: last address (inclusive)
+ * @bad: output on failure: the first address that fails and why
+ *
+ * Asks @lookup once per translation unit (a 2 MiB page costs one call),
+ * so a 256 MiB window mapped with 2 MiB pages takes 128 lookups.
+ *
+ * Return: 0 if every address in the range translates to itself and is
+ * writable; -ERANGE if one does not; the lookup's error if it fails.
+ */
+int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
+				     u64 start, u64 end,
+				     struct kdump_iommu_mismatch *bad)
+{
+	u64 iova = start;
+
+	while (iova <= end) {
+		struct kdump_iommu_pte pte = {};
+		int ret = lookup(data, iova, &pte);
+
+		if (!ret && (!pte.size || !is_power_of_2(pte.size)))
+			ret = -EINVAL;
+		if (!ret && (pte.phys != iova || !pte.writable))
+			ret = -ERANGE;
+		if (ret) {
+			bad->iova = iova;
+			bad->phys = pte.phys;
+			bad->err = ret == -ERANGE ? 0 : ret;
+			return ret;
+		}
+		/* On to the next translation unit; stop if that wraps. */
+		if ((iova | (pte.size - 1)) == U64_MAX)
+			break;
+		iova = (iova | (pte.size - 1)) + 1;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_check_identity_range);
+
+/* Primary kernel ------------------------------------------------------ */
+
+/*
+ * The crash regions are reserved in setup_arch() and IOMMUs start probing
+ * devices at rootfs_initcall time: make the windows in between.
+ */
+static int __init kdump_iommu_init_windows(void)
+{
+	u64 clipped;
+
+	if (is_kdump_kernel())
+		return 0;
+	crash_regions[0].start = crashk_res.start;
+	crash_regions[0].end = crashk_res.end;
+	crash_regions[1].start = crashk_low_res.start;
+	crash_regions[1].end = crashk_low_res.end;
+	nr_windows = kdump_iommu_make_windows(crash_regions,
+					      ARRAY_SIZE(crash_regions),
+					      PAGE_SIZE, U64_MAX, windows,
+					      &clipped);
+	return 0;
+}
+core_initcall(kdump_iommu_init_windows);
+
+static bool kdump_iommu_arming(void)
+{
+	return kdump_iommu_param != KDUMP_IOMMU_OFF && nr_windows;
+}
+
+static bool kdump_iommu_dev_untrusted(struct device *dev)
+{
+	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
+}
+
+/**
+ * kdump_iommu_get_resv_regions() - add the crash windows to a device's
+ *	reserved regions
+ * @dev: the device
+ * @head: its list of reserved regions, as passed to the IOMMU driver's
+ *	get_resv_regions()
+ *
+ * Called by IOMMU drivers from their get_resv_regions().  The IOMMU core
+ * then maps the windows 1:1 in the device's default domain when that is a
+ * DMA domain (iommu_create_device_direct_mappings(), also for devices that
+ * are hot-plugged later), dma-iommu keeps the IOVA allocator out of them,
+ * and they show in /sys/kernel/iommu_groups/<n>/reserved_regions.
+ *
+ * The windows are "direct-relaxable": VFIO does not reserve relaxable
+ * regions, so a device assigned to a guest keeps its whole IOVA space and
+ * its unmanaged domain has no window (the kdump kernel then finds the
+ * device unmapped and falls back).  Untrusted (external-facing) devices
+ * never get a window: it would let them reach the crash kernel's memory.
+ */
+void kdump_iommu_get_resv_regions(struct device *dev, struct list_head *head)
+{
+	struct iommu_resv_region *region;
+	unsigned int i;
+
+	if (!kdump_iommu_arming())
+		return;
+	if (kdump_iommu_dev_untrusted(dev)) {
+		if (atomic_inc_return(&nr_untrusted) == 1)
+			dev_info(dev, "untrusted device: no crash kernel window (said once for all untrusted devices)\n");
+		return;
+	}
+
+	for (i = 0; i < nr_windows; i++) {
+		region = iommu_alloc_resv_region(windows[i].start,
+						 windows[i].end - windows[i].start + 1,
+						 IOMMU_READ | IOMMU_WRITE,
+						 IOMMU_RESV_DIRECT_RELAXABLE,
+						 GFP_KERNEL);
+		if (!region) {
+			dev_warn(dev, "no memory for the crash kernel window\n");
+			return;
+		}
+		list_add_tail(&region->list, head);
+	}
+	atomic_inc(&nr_advertised);
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_get_resv_regions);
+
+/**
+ * kdump_iommu_may_shrink() - may the crash region shrink to [.., @start)?
+ * @start: first address that would be given back to the page allocator
+ * @end: last address that would be given back
+ *
+ * Called by crash_shrink_memory() (a write to /sys/kernel/kexec_crash_size).
+ * Memory given back to the page allocator must not stay reachable 1:1 by
+ * every device through the window, and the IOMMU core has no way to take
+ * a direct mapping out of the domains that hold it, so the shrink is
+ * refused while windows are armed.
+ *
+ * Return: 0 if the shrink may go ahead, -EBUSY if not.
+ */
+int kdump_iommu_may_shrink(u64 start, u64 end)
+{
+	if (!atomic_read(&nr_advertised) ||
+	    !kdump_iommu_overlaps(windows, nr_windows, start, end))
+		return 0;
+	pr_warn("not shrinking the crash kernel region: IOMMU domains map [mem %#010llx-%#010llx] 1:1 for kdump (boot with kdump_iommu=off to allow it)\n",
+		start, end);
+	return -EBUSY;
+}
+
+enum kdump_iommu_dev_state {
+	DEV_ARMED,
+	DEV_IDENTITY,
+	DEV_UNTRUSTED,
+	DEV_UNMANAGED,
+	DEV_NOT_MAPPED,
+	DEV_NO_DOMAIN,
+	DEV_NR_STATES,
+};
+
+static const char * const dev_state_names[DEV_NR_STATES] = {
+	[DEV_ARMED] = "armed",
+	[DEV_IDENTITY] = "identity domain (reaches all memory 1:1)",
+	[DEV_UNTRUSTED] = "untrusted: no window",
+	[DEV_UNMANAGED] = "unmanaged domain (e.g. VFIO): no window",
+	[DEV_NOT_MAPPED] = "window NOT mapped 1:1",
+	[DEV_NO_DOMAIN] = "no IOMMU domain",
+};
+
+/*
+ * Check a DMA domain's window at every 2 MiB step and both ends: cheap
+ * enough for boot and for reading the status file.  The kdump kernel
+ * checks every translation unit before it relies on the window.
+ */
+static bool kdump_iommu_domain_armed(struct iommu_domain *domain)
+{
+	unsigned int i;
+	u64 a;
+
+	for (i = 0; i < nr_windows; i++) {
+		for (a = windows[i].start; a <= windows[i].end; a += SZ_2M) {
+			if (iommu_iova_to_phys(domain, a) != a)
+				return false;
+			if (windows[i].end - a < SZ_2M)
+				break;
+		}
+		a = windows[i].end & PAGE_MASK;
+		if (iommu_iova_to_phys(domain, a) != a)
+			return false;
+	}
+	return true;
+}
+
+static enum kdump_iommu_dev_state kdump_iommu_dev_state(struct device *dev,
+							struct iommu_domain **dom)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	*dom = domain;
+	if (!domain)
+		return DEV_NO_DOMAIN;
+	if (domain->type == IOMMU_DOMAIN_IDENTITY)
+		return DEV_IDENTITY;
+	if (kdump_iommu_dev_untrusted(dev))
+		return DEV_UNTRUSTED;
+	if (!(domain->type & __IOMMU_DOMAIN_DMA_API))
+		return DEV_UNMANAGED;
+	return kdump_iommu_domain_armed(domain) ? DEV_ARMED : DEV_NOT_MAPPED;
+}
+
+struct kdump_iommu_census {
+	unsigned int nr[DEV_NR_STATES];
+	/* Armed domains, counted once however many devices share them. */
+	unsigned int nr_domains;
+	struct iommu_domain *seen[32];
+	struct seq_file *seq;
+};
+
+static void kdump_iommu_count(struct kdump_iommu_census *c, struct device *dev)
+{
+	struct iommu_domain *domain;
+	enum kdump_iommu_dev_state st = kdump_iommu_dev_state(dev, &domain);
+	unsigned int i;
+
+	c->nr[st]++;
+	if (c->seq)
+		seq_printf(c->seq, "  %s\t%s\n", dev_name(dev), dev_state_names[st]);
+	if (st != DEV_ARMED)
+		return;
+	for (i = 0; i < min_t(unsigned int, c->nr_domains, ARRAY_SIZE(c->seen)); i++)
+		if (c->seen[i] == domain)
+			return;
+	/* Past ARRAY_SIZE(seen) domains the count may include repeats. */
+	if (c->nr_domains < ARRAY_SIZE(c->seen))
+		c->seen[c->nr_domains] = domain;
+	c->nr_domains++;
+}
+
+static void kdump_iommu_census(struct kdump_iommu_census *c)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		if (!device_iommu_mapped(&pdev->dev))
+			continue;
+		kdump_iommu_count(c, &pdev->dev);
+	}
+}
+
+static int __init kdump_iommu_report(void)
+{
+	struct kdump_iommu_census c = {};
+	unsigned int i;
+
+	if (is_kdump_kernel())
+		return 0;
+	if (kdump_iommu_param == KDUMP_IOMMU_OFF) {
+		pr_info("disabled (kdump_iommu=off): no crash kernel window\n");
+		return 0;
+	}
+	if (!kdump_iommu_arming()) {
+		pr_info("no crashkernel= reservation: no crash kernel window\n");
+		return 0;
+	}
+	kdump_iommu_census(&c);
+	for (i = 0; i < nr_windows; i++)
+		pr_info("crash kernel window [mem %#010llx-%#010llx] (%llu MiB)\n",
+			windows[i].start, windows[i].end,
+			(windows[i].end - windows[i].start + 1) >> 20);
+	pr_info("identity-mapped in %u DMA domains (%u devices); %u in identity domains, %u untrusted, %u unmanaged, %u NOT mapped\n",
+		c.nr_domains, c.nr[DEV_ARMED], c.nr[DEV_IDENTITY],
+		c.nr[DEV_UNTRUSTED], c.nr[DEV_UNMANAGED], c.nr[DEV_NOT_MAPPED]);
+	return 0;
+}
+late_initcall_sync(kdump_iommu_report);
+
+/* Kdump kernel -------------------------------------------------------- */
+
+/**
+ * kdump_iommu_handoff_wanted() - should an IOMMU driver try the hand-off?
+ *
+ * Return: true in a kdump kernel unless booted with kdump_iommu=off.
+ */
+bool kdump_iommu_handoff_wanted(void)
+{
+	return is_kdump_kernel() && kdump_iommu_param != KDUMP_IOMMU_OFF;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_handoff_wanted);
+
+struct identity_walk {
+	kdump_iommu_lookup_t lookup;
+	void *data;
+	struct kdump_iommu_mismatch *bad;
+	int ret;
+};
+
+static int kdump_iommu_check_ram(struct resource *res, void *arg)
+{
+	struct identity_walk *w = arg;
+	u64 start = max_t(u64, res->start, KDUMP_IOMMU_DMA_FLOOR);
+
+	if (start > res->end)
+		return 0;
+	w->ret = kdump_iommu_check_identity_range(w->lookup, w->data, start,
+						  res->end, w->bad);
+	return w->ret;
+}
+
+/**
+ * kdump_iommu_check_identity() - does a device's old domain map this
+ *	kernel's memory 1:1?
+ * @lookup: the driver's translation through the old tables
+ * @data: the driver's cookie for @lookup (which tables)
+ * @bad: output on failure: the first address that fails and why
+ *
+ * "This kernel's memory" is the System RAM of the kdump kernel, which is
+ * what kexec gave it: the crash kernel regions (and the low megabyte,
+ * which x86 never allocates from).  It is where every DMA buffer of the
+ * kdump kernel will be.
+ *
+ * Return: 0 if all of it is mapped 1:1 read/write, else as
+ * kdump_iommu_check_identity_range().
+ */
+int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
+			       struct kdump_iommu_mismatch *bad)
+{
+	struct identity_walk w = { .lookup = lookup, .data = data, .bad = bad };
+
+	walk_system_ram_res(0, U64_MAX, &w, kdump_iommu_check_ram);
+	return w.ret;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_check_identity);
+
+/**
+ * kdump_iommu_handoff() - decide, and say, whether a kdump kernel skips
+ *	DMA-remapping initialisation for an IOMMU
+ * @iommu: the IOMMU's name, for the log
+ * @nr_devices: devices whose old domains were checked
+ * @why_not: NULL if every device's old domain maps this kernel's memory
+ *	1:1, else why the hand-off cannot be verified
+ *
+ * Return: true if the driver should leave translation as the crashed
+ * kernel left it and not initialise DMA remapping (devices then do DMA
+ * with physical addresses, through the window); false to take the
+ * driver's usual path.
+ */
+bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
+			 const char *why_not)
+{
+	bool skip = !why_not || kdump_iommu_param == KDUMP_IOMMU_FORCE;
+
+	strscpy(handoff.iommu, iommu, sizeof(handoff.iommu));
+	handoff.nr_devices = nr_devices;
+	handoff.skipped = skip;
+	strscpy(handoff.why_not, why_not ?: "", sizeof(handoff.why_not));
+
+	if (!why_not)
+		pr_info("%s: old tables map this kernel's memory 1:1 for all %u devices: skipping DMA-remapping initialisation\n",
+			iommu, nr_devices);
+	else if (skip)
+		pr_warn("%s: %s; kdump_iommu=force: skipping DMA-remapping initialisation anyway (forced)\n",
+			iommu, why_not);
+	else
+		pr_warn("%s: cannot hand off (%s): initialising DMA remapping as usual\n",
+			iommu, why_not);
+	return skip;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_handoff);
+
+/* Status -------------------------------------------------------------- */
+
+static int kdump_iommu_status_show(struct seq_file *seq, void *v)
+{
+	struct kdump_iommu_census c = { .seq = seq };
+	unsigned int i;
+
+	seq_printf(seq, "mode: %s\n", kdump_iommu_mode_name(kdump_iommu_param));
+	if (is_kdump_kernel()) {
+		seq_puts(seq, "kernel: kdump\n");
+		if (!handoff.iommu[0]) {
+			seq_puts(seq, "handoff: none (no IOMMU was left translating, or kdump_iommu=off)\n");
+			return 0;
+		}
+		seq_printf(seq, "handoff: %s %s (%u devices checked)%s%s\n",
+			   handoff.iommu,
+			   handoff.skipped ? "skipped DMA-remapping init" : "initialised as usual",
+			   handoff.nr_devices, handoff.why_not[0] ? ": " : "",
+			   handoff.why_not);
+		return 0;
+	}
+
+	seq_puts(seq, "kernel: primary\n");
+	if (!kdump_iommu_arming()) {
+		seq_puts(seq, "windows: none\n");
+		return 0;
+	}
+	for (i = 0; i < nr_windows; i++)
+		seq_printf(seq, "window: %#llx-%#llx (%llu MiB)\n",
+			   windows[i].start, windows[i].end,
+			   (windows[i].end - windows[i].start + 1) >> 20);
+	seq_puts(seq, "devices:\n");
+	kdump_iommu_census(&c);
+	seq_printf(seq, "domains armed: %u\n", c.nr_domains);
+	/* What iommu_map() made of the windows, with that domain's page sizes */
+	for (i = 0; c.nr_domains && i < nr_windows; i++) {
+		u64 largest, pages;
+
+		pages = kdump_iommu_nr_pages(&windows[i], c.seen[0]->pgsize_bitmap,
+					     &largest);
+		seq_printf(seq, "window %u: %llu IOMMU pages per domain, up to %llu KiB\n",
+			   i, pages, largest >> 10);
+	}
+	for (i = 0; i < DEV_NR_STATES; i++)
+		seq_printf(seq, "devices %s: %u\n", dev_state_names[i], c.nr[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kdump_iommu_status);
+
+static int __init kdump_iommu_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("kdump_iommu", NULL);
+
+	debugfs_create_file("status", 0444, dir, NULL, &kdump_iommu_status_fops);
+	return 0;
+}
+late_initcall(kdump_iommu_debugfs_init);
