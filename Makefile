@@ -38,7 +38,7 @@ CASES ?= all
 VMTEST = python3 $(TREE)/$(KT)/vmtest.py -k $(BZIMAGE) -x $(VMLINUX) \
 	-i $(INITRAMFS) -o $(O)/vmtest $(VMTEST_FLAGS)
 
-.PHONY: all help deps tree writeback tree-reset kernel initramfs vmtest run \
+.PHONY: all help deps tree writeback tree-reset kernel kunit initramfs vmtest run \
 	check clean distclean
 
 all: run
@@ -51,6 +51,7 @@ help:
 	@echo 'make writeback  write commits made in $(TREE) back to patches/ and the new files'
 	@echo 'make tree-reset drop commits and edits in $(TREE) that were not written back'
 	@echo 'make kernel     build $(BZIMAGE) (and vmlinux) from $(KT)/config'
+	@echo 'make kunit      KUnit suites with kunit.py under QEMU with a vIOMMU (IOMMU=vtd|amd)'
 	@echo 'make initramfs  build $(INITRAMFS) for the QEMU tests'
 	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
@@ -72,6 +73,9 @@ kernel: tree
 	@mk/kconfig.sh $(TREE) $(BUILD) $(addprefix $(TREE)/,$(KCONFIG_FRAGMENTS))
 	@+$(KMAKE) -j$(NPROC) bzImage
 	@echo "kernel: $(BZIMAGE) $$(cat $(BUILD)/include/config/kernel.release)"
+
+kunit: tree
+	@mk/kunit.sh $(TREE) $(O)/kunit $(or $(IOMMU),vtd) build
 
 initramfs: tree
 	@$(TREE)/$(KT)/mkinitramfs.sh $(INITRAMFS)

@@ -64,13 +64,17 @@ bad_case() {
 }
 run vmtest-unknown-case bad_case
 
-# 4. The QEMU kdump matrix.  Each case is one test; a case passes when its
+# 4. KUnit, with the kernel's kunit.py and its own kernel: the window
+#    arithmetic, and the window in the real VT-d driver's domains.
+run kunit-vtd mk/kunit.sh "$TREE" "$O/kunit" vtd build
+
+# 5. The QEMU kdump matrix.  Each case is one test; a case passes when its
 #    result matches its expectation (including the known stock failures).
 cases=${CHECK_CASES:-all}
 echo "# vmtest: $cases"
 # shellcheck disable=SC2086
 python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
-	-o "$O/vmtest" $cases 2>&1 | tee "$LOGS/vmtest.log" | sed 's/^/#   /'
+	-o "$O/vmtest" $cases 2>&1 | tee "$LOGS/vmtest.log" | sed -u 's/^/#   /'
 names=$(python3 - "$TREE/$KT" $cases <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
@@ -88,7 +92,7 @@ for c in $names; do
 	result "vmtest-$c" $? "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print("%s, expected %s" % (r["result"], r["expected"]))' "$f")"
 done
 
-# 5. The dump check refuses what it must (negative controls on a real dump).
+# 6. The dump check refuses what it must (negative controls on a real dump).
 verify_controls() {
 	local out
 	out=$(KDT_CASE_DIR=$O/vmtest/vtd KDT_VMLINUX=$VMLINUX python3 "$TREE/$KT/test_vmtest.py" 2>&1)
