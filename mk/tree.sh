@@ -266,7 +266,11 @@ writeback() {
 			git commit-tree "$(git write-tree)" -p "$parent" \
 			-m "$(git log -1 --format=%B "$c")")
 		unset GIT_INDEX_FILE
-		name=$(git format-patch --always --zero-commit --no-signature \
+		# suppressBlankEmpty: a blank context line is written as an
+		# empty line, not a lone space, which git apply takes alike and
+		# checkpatch (run on the tracked patch as a file) does not flag.
+		name=$(git -c diff.suppressBlankEmpty=true format-patch \
+			--always --zero-commit --no-signature \
 			--start-number "$n" -o "$out" -1 "$syn")
 		name=$(basename "$name")
 		echo "$name" >>"$out/series"
