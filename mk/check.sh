@@ -65,8 +65,10 @@ bad_case() {
 run vmtest-unknown-case bad_case
 
 # 4. KUnit, with the kernel's kunit.py and its own kernel: the window
-#    arithmetic, and the window in the real VT-d driver's domains.
+#    arithmetic, and the window in the real VT-d and AMD-Vi drivers'
+#    domains (one build, booted with each vIOMMU).
 run kunit-vtd mk/kunit.sh "$TREE" "$O/kunit" vtd build
+run kunit-amd mk/kunit.sh "$TREE" "$O/kunit" amd
 
 # 5. The QEMU kdump matrix.  Each case is one test; a case passes when its
 #    result matches its expectation (including the known stock failures).

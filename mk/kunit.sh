@@ -17,9 +17,12 @@ build=$(mkdir -p "$2" && cd "$2" && pwd)
 iommu=$3
 action=${4:-exec}
 
+# The vIOMMU, and a line its driver prints when it finds it.
 case $iommu in
-vtd) qemu_args='-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on' ;;
-amd) qemu_args='-machine q35,kernel-irqchip=split -device amd-iommu,intremap=on' ;;
+vtd) qemu_args='-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on'
+     found='DMAR: Intel(R) Virtualization Technology for Directed I/O' ;;
+amd) qemu_args='-machine q35,kernel-irqchip=split -device amd-iommu,intremap=on'
+     found='AMD-Vi: Found IOMMU' ;;
 *) echo "kunit: unknown IOMMU $iommu (vtd or amd)" >&2; exit 2 ;;
 esac
 
@@ -50,6 +53,9 @@ case $summary in
 	exit 1 ;;
 esac
 grep -q 'kdump_iommu_live' "$log" || { echo "kunit: kdump_iommu_live did not run"; exit 1; }
+cp "$build/test.log" "$build/kernel-$iommu.log"
+grep -qF "$found" "$build/test.log" ||
+	{ echo "kunit: the kernel did not find the $iommu vIOMMU"; exit 1; }
 echo "kunit ($iommu): $summary"
 
 # Negative control: the same kernel booted with kdump_iommu=off has no
