@@ -25,8 +25,12 @@
 
 #define pr_fmt(fmt) "kdump_iommu: " fmt
 
+#include <linux/crash_core.h>
 #include <linux/crash_dump.h>
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
+#include <linux/elf.h>
+#include <linux/fault-inject.h>
 #include <linux/init.h>
 #include <linux/iommu.h>
 #include <linux/ioport.h>
@@ -37,8 +41,8 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
-#include <kunit/visibility.h>
 
 /*
  * x86 reserves the first megabyte of RAM for good in every kernel
@@ -58,13 +62,30 @@ static unsigned int nr_windows;
 static atomic_t nr_advertised = ATOMIC_INIT(0);
 static atomic_t nr_untrusted = ATOMIC_INIT(0);
 
+/*
+ * The DMA domains the window is mapped in, for the crash-path check.
+ * Changed under armed_lock; read on the crash path without it, once the
+ * other CPUs are stopped: an entry is cleared before its domain is freed.
+ */
+#define KDUMP_IOMMU_MAX_ARMED	64
+static struct kdump_iommu_armed {
+	struct iommu_domain *domain;
+	char dev[16];
+} armed[KDUMP_IOMMU_MAX_ARMED];
+static DEFINE_SPINLOCK(armed_lock);
+static bool armed_overflow;
+
 /* What the kdump kernel decided, for the status view. */
 static struct {
 	char iommu[16];
 	unsigned int nr_devices;
 	bool skipped;
 	char why_not[96];
+	char crash_check[160];
 } handoff;
+
+#define VMCOREINFO_WINDOW	"KDUMP_IOMMU_WINDOW="
+#define VMCOREINFO_TARGETS	"KDUMP_IOMMU_TARGETS="
 
 /**
  * kdump_iommu_parse_mode() - parse the value of kdump_iommu=
@@ -99,7 +120,6 @@ int kdump_iommu_parse_mode(const char *str, enum kdump_iommu_mode *mode)
 	}
 	return -EINVAL;
 }
-EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_parse_mode);
 
 /**
  * kdump_iommu_mode_name() - the kdump_iommu= value that selects a mode
@@ -119,7 +139,6 @@ const char *kdump_iommu_mode_name(enum kdump_iommu_mode mode)
 	}
 	return "?";
 }
-EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_mode_name);
 
 static int __init kdump_iommu_setup(char *str)
 {
@@ -129,6 +148,107 @@ static int __init kdump_iommu_setup(char *str)
 	return 0;
 }
 early_param("kdump_iommu", kdump_iommu_setup);
+
+/**
+ * kdump_iommu_parse_devices() - parse a list of PCI devices
+ * @str: comma-separated devices, each [<domain>:]<bus>:<slot>.<function>
+ *	in hex, as in "0000:00:04.0,01:00.1"
+ * @sbdf: output: the devices as (domain << 16 | bus << 8 | devfn)
+ * @max: room in @sbdf
+ *
+ * The whole list is refused if any part of it is malformed: a typo must
+ * not silently shrink the set of devices the dump can use.
+ *
+ * Return: the number of devices, or -EINVAL (malformed, empty, out of
+ * range, or more than @max).
+ */
+int kdump_iommu_parse_devices(const char *str, u32 *sbdf, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (!str)
+		return -EINVAL;
+	for (;;) {
+		unsigned int f[4], nf = 0, dots = 0, digits;
+		const char *p = str;
+
+		/* Up to four hex fields, "a:b:c.d" or "a:b.c": no signs,
+		 * prefixes or spaces, which sscanf() would let through.
+		 */
+		while (nf < 4) {
+			digits = 0;
+			f[nf] = 0;
+			while (isxdigit(*p) && digits < 5) {
+				f[nf] = f[nf] << 4 | hex_to_bin(*p++);
+				digits++;
+			}
+			if (!digits || digits > 4)
+				return -EINVAL;
+			nf++;
+			if (*p == ':' && !dots) {
+				p++;
+			} else if (*p == '.' && !dots) {
+				dots++;
+				p++;
+			} else {
+				break;
+			}
+		}
+		if (!dots || (nf != 3 && nf != 4) || (*p && *p != ','))
+			return -EINVAL;
+		if (nf == 3) {		/* bus:slot.fn */
+			f[3] = f[2];
+			f[2] = f[1];
+			f[1] = f[0];
+			f[0] = 0;
+		}
+		if (f[0] > 0xffff || f[1] > 0xff || f[2] > 0x1f || f[3] > 7 ||
+		    n == max)
+			return -EINVAL;
+		sbdf[n++] = f[0] << 16 | f[1] << 8 | PCI_DEVFN(f[2], f[3]);
+		if (!*p)
+			return n;
+		str = p + 1;
+	}
+}
+
+/* kdump_iommu_devices=: the window only for these (isolation) */
+#define KDUMP_IOMMU_MAX_TARGETS	8
+static u32 targets[KDUMP_IOMMU_MAX_TARGETS];
+static unsigned int nr_targets;
+
+static int __init kdump_iommu_devices_setup(char *str)
+{
+	int n = kdump_iommu_parse_devices(str, targets, ARRAY_SIZE(targets));
+
+	if (n < 0) {
+		pr_warn("ignoring kdump_iommu_devices=%s: expected up to %u PCI devices, [dddd:]bb:dd.f, comma-separated; every device keeps the window\n",
+			str ?: "", KDUMP_IOMMU_MAX_TARGETS);
+		return 0;
+	}
+	nr_targets = n;
+	return 0;
+}
+early_param("kdump_iommu_devices", kdump_iommu_devices_setup);
+
+static u32 kdump_iommu_sbdf(struct pci_dev *pdev)
+{
+	return pci_domain_nr(pdev->bus) << 16 | pci_dev_id(pdev);
+}
+
+static bool kdump_iommu_is_target(struct device *dev)
+{
+	unsigned int i;
+
+	if (!nr_targets)
+		return true;
+	if (!dev_is_pci(dev))
+		return false;
+	for (i = 0; i < nr_targets; i++)
+		if (targets[i] == kdump_iommu_sbdf(to_pci_dev(dev)))
+			return true;
+	return false;
+}
 
 /**
  * kdump_iommu_mode() - the mode this kernel runs in
@@ -229,7 +349,6 @@ unsigned int kdump_iommu_make_windows(const struct kdump_iommu_range *regions,
 	}
 	return merged + 1;
 }
-EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_make_windows);
 
 /**
  * kdump_iommu_overlaps() - does a range touch any window?
@@ -250,7 +369,30 @@ bool kdump_iommu_overlaps(const struct kdump_iommu_range *windows,
 			return true;
 	return false;
 }
-EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_overlaps);
+
+/**
+ * kdump_iommu_leaf_size() - the page iommu_map() uses at an address
+ * @addr: IOVA (and physical address) where the page starts
+ * @left: bytes still to map from @addr, at least one smallest page
+ * @pgsize_bitmap: the page sizes the domain supports
+ *
+ * The largest supported page that @addr is aligned to and that fits in
+ * @left, as iommu_pgsize() picks it.
+ *
+ * Return: the page size, or 0 if none fits.
+ */
+u64 kdump_iommu_leaf_size(u64 addr, u64 left, unsigned long pgsize_bitmap)
+{
+	unsigned long sizes = pgsize_bitmap;
+
+	/* Page sizes no larger than what is left ... */
+	if (left < BIT_ULL(BITS_PER_LONG - 1))
+		sizes &= GENMASK(__fls(left), 0);
+	/* ... and no larger than the address's alignment. */
+	if (addr)
+		sizes &= GENMASK(__ffs(addr), 0);
+	return sizes ? BIT_ULL(__fls(sizes)) : 0;
+}
 
 /**
  * kdump_iommu_nr_pages() - how many IOMMU pages map a window 1:1
@@ -283,16 +425,8 @@ u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
 
 	left = window->end - window->start + 1;
 	while (left) {
-		unsigned long sizes = pgsize_bitmap;
-		u64 pgsize;
+		u64 pgsize = kdump_iommu_leaf_size(addr, left, pgsize_bitmap);
 
-		/* Page sizes no larger than what is left ... */
-		if (left < BIT_ULL(BITS_PER_LONG - 1))
-			sizes &= GENMASK(__fls(left), 0);
-		/* ... and no larger than the address's alignment. */
-		if (addr)
-			sizes &= GENMASK(__ffs(addr), 0);
-		pgsize = BIT_ULL(__fls(sizes));
 		*largest = max(*largest, pgsize);
 		addr += pgsize;
 		left -= pgsize;
@@ -300,7 +434,6 @@ u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
 	}
 	return nr;
 }
-EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_nr_pages);
 
 /**
  * kdump_iommu_check_identity_range() - is a range mapped 1:1, read/write?
@@ -343,7 +476,6 @@ int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kdump_iommu_check_identity_range);
 
 /* Primary kernel ------------------------------------------------------ */
 
@@ -373,6 +505,27 @@ static bool kdump_iommu_arming(void)
 {
 	return kdump_iommu_param != KDUMP_IOMMU_OFF && nr_windows;
 }
+
+#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
+/* fail_kdump_iommu_window=<interval>,<probability>,<space>,<times> */
+static DECLARE_FAULT_ATTR(fail_window);
+
+static int __init fail_window_setup(char *str)
+{
+	return setup_fault_attr(&fail_window, str);
+}
+__setup("fail_kdump_iommu_window=", fail_window_setup);
+
+static bool kdump_iommu_fail_window(void)
+{
+	return should_fail(&fail_window, 1);
+}
+#else
+static bool kdump_iommu_fail_window(void)
+{
+	return false;
+}
+#endif
 
 static bool kdump_iommu_dev_untrusted(struct device *dev)
 {
@@ -410,15 +563,19 @@ void kdump_iommu_get_resv_regions(struct device *dev, struct list_head *head)
 			dev_info(dev, "untrusted device: no crash kernel window (said once for all untrusted devices)\n");
 		return;
 	}
+	if (!kdump_iommu_is_target(dev))
+		return;
 
 	for (i = 0; i < nr_windows; i++) {
-		region = iommu_alloc_resv_region(windows[i].start,
-						 windows[i].end - windows[i].start + 1,
-						 IOMMU_READ | IOMMU_WRITE,
-						 IOMMU_RESV_DIRECT_RELAXABLE,
-						 GFP_KERNEL);
+		region = NULL;
+		if (!kdump_iommu_fail_window())
+			region = iommu_alloc_resv_region(windows[i].start,
+							 windows[i].end - windows[i].start + 1,
+							 IOMMU_READ | IOMMU_WRITE,
+							 IOMMU_RESV_DIRECT_RELAXABLE,
+							 GFP_KERNEL);
 		if (!region) {
-			dev_warn(dev, "no memory for the crash kernel window\n");
+			dev_warn(dev, "no memory for the crash kernel window: this device gets none\n");
 			return;
 		}
 		list_add_tail(&region->list, head);
@@ -426,6 +583,25 @@ void kdump_iommu_get_resv_regions(struct device *dev, struct list_head *head)
 	atomic_inc(&nr_advertised);
 }
 EXPORT_SYMBOL_GPL(kdump_iommu_get_resv_regions);
+
+/**
+ * kdump_iommu_def_domain_type() - the default domain a device must have
+ * @dev: the device
+ *
+ * Called by the IOMMU core when it picks a device's default domain type.
+ * With kdump_iommu_devices= (isolation), a device that is not one of the
+ * targets must not reach the crash kernel's memory; an identity domain
+ * (iommu=pt) reaches all memory, so such a device gets a DMA domain, in
+ * which it has no window.
+ *
+ * Return: IOMMU_DOMAIN_DMA for such a device, else 0 (no preference).
+ */
+int kdump_iommu_def_domain_type(struct device *dev)
+{
+	if (!nr_targets || !kdump_iommu_arming() || kdump_iommu_is_target(dev))
+		return 0;
+	return IOMMU_DOMAIN_DMA;
+}
 
 /**
  * kdump_iommu_may_shrink() - may the crash region shrink to [.., @start)?
@@ -450,7 +626,135 @@ int kdump_iommu_may_shrink(u64 start, u64 end)
 	return -EBUSY;
 }
 
+/*
+ * Check a DMA domain's window the way iommu_map() laid it out: one lookup
+ * per leaf page, at its first byte.  A leaf maps all of its page through
+ * one entry, so a damaged entry, or a damaged table above it, shows there.
+ * Lock-free and allocation-free for VT-d and AMD-Vi, whose iova_to_phys()
+ * only reads their tables.
+ */
+static bool kdump_iommu_window_intact(struct iommu_domain *domain, u64 *bad)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_windows; i++) {
+		u64 addr = windows[i].start, left = windows[i].end - addr + 1;
+
+		while (left) {
+			u64 leaf = kdump_iommu_leaf_size(addr, left,
+							 domain->pgsize_bitmap);
+
+			if (!leaf || iommu_iova_to_phys(domain, addr) != addr) {
+				*bad = addr;
+				return false;
+			}
+			addr += leaf;
+			left -= leaf;
+		}
+	}
+	return true;
+}
+
+/**
+ * kdump_iommu_domain_mapped() - the IOMMU core mapped a device's direct
+ *	regions into a domain
+ * @dev: the device
+ * @domain: its default domain
+ *
+ * Called by iommu_create_device_direct_mappings().  Records the domain for
+ * the crash-path check if it now maps the window 1:1.
+ */
+void kdump_iommu_domain_mapped(struct device *dev, struct iommu_domain *domain)
+{
+	unsigned long flags;
+	unsigned int i, free = KDUMP_IOMMU_MAX_ARMED;
+	u64 bad;
+
+	if (!kdump_iommu_arming() || !iommu_is_dma_domain(domain) ||
+	    !kdump_iommu_window_intact(domain, &bad))
+		return;
+
+	spin_lock_irqsave(&armed_lock, flags);
+	for (i = 0; i < KDUMP_IOMMU_MAX_ARMED; i++) {
+		if (armed[i].domain == domain)
+			goto out;
+		if (!armed[i].domain && free == KDUMP_IOMMU_MAX_ARMED)
+			free = i;
+	}
+	if (free == KDUMP_IOMMU_MAX_ARMED) {
+		armed_overflow = true;
+		goto out;
+	}
+	strscpy(armed[free].dev, dev_name(dev), sizeof(armed[free].dev));
+	WRITE_ONCE(armed[free].domain, domain);
+out:
+	spin_unlock_irqrestore(&armed_lock, flags);
+}
+
+/**
+ * kdump_iommu_domain_freed() - forget a domain before it is freed
+ * @domain: the domain
+ *
+ * Called by iommu_domain_free().
+ */
+void kdump_iommu_domain_freed(struct iommu_domain *domain)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&armed_lock, flags);
+	for (i = 0; i < KDUMP_IOMMU_MAX_ARMED; i++)
+		if (armed[i].domain == domain)
+			WRITE_ONCE(armed[i].domain, NULL);
+	spin_unlock_irqrestore(&armed_lock, flags);
+}
+
+/**
+ * kdump_iommu_crash_check() - are the armed windows intact?
+ * @buf: where to write the verdict, one line of text for VMCOREINFO
+ * @len: size of @buf
+ *
+ * For the crash path: called with the other CPUs stopped and interrupts
+ * off, it takes no lock, allocates nothing, and looks at each leaf page
+ * of each armed domain once (128 lookups per domain for a 256 MiB window
+ * in 2 MiB pages).
+ *
+ * Return: the number of damaged domains, or -ENOENT if nothing is armed.
+ */
+int kdump_iommu_crash_check(char *buf, size_t len)
+{
+	unsigned int i, nr = 0, damaged = 0;
+	const char *first = NULL;
+	u64 bad, first_bad = 0;
+
+	if (!kdump_iommu_arming())
+		return -ENOENT;
+	for (i = 0; i < KDUMP_IOMMU_MAX_ARMED; i++) {
+		struct iommu_domain *domain = READ_ONCE(armed[i].domain);
+
+		if (!domain)
+			continue;
+		nr++;
+		if (kdump_iommu_window_intact(domain, &bad))
+			continue;
+		if (!damaged++) {
+			first = armed[i].dev;
+			first_bad = bad;
+		}
+	}
+	if (!nr)
+		return -ENOENT;
+	if (damaged)
+		scnprintf(buf, len, "damaged,domains=%u,damaged=%u,first=%s@%#llx",
+			  nr, damaged, first, first_bad);
+	else
+		scnprintf(buf, len, "intact,domains=%u%s", nr,
+			  armed_overflow ? ",unchecked=some" : "");
+	return damaged;
+}
+
 enum kdump_iommu_dev_state {
+	DEV_NOT_TARGET,
 	DEV_ARMED,
 	DEV_IDENTITY,
 	DEV_UNTRUSTED,
@@ -461,6 +765,7 @@ enum kdump_iommu_dev_state {
 };
 
 static const char * const dev_state_names[DEV_NR_STATES] = {
+	[DEV_NOT_TARGET] = "not a kdump_iommu_devices= target: isolated, no window",
 	[DEV_ARMED] = "armed",
 	[DEV_IDENTITY] = "identity domain (reaches all memory 1:1)",
 	[DEV_UNTRUSTED] = "untrusted: no window",
@@ -507,6 +812,8 @@ static enum kdump_iommu_dev_state kdump_iommu_dev_state(struct device *dev,
 		return DEV_UNTRUSTED;
 	if (!(domain->type & __IOMMU_DOMAIN_DMA_API))
 		return DEV_UNMANAGED;
+	if (!kdump_iommu_is_target(dev))
+		return DEV_NOT_TARGET;
 	return kdump_iommu_domain_armed(domain) ? DEV_ARMED : DEV_NOT_MAPPED;
 }
 
@@ -572,6 +879,19 @@ static int __init kdump_iommu_report(void)
 	pr_info("identity-mapped in %u DMA domains (%u devices); %u in identity domains, %u untrusted, %u unmanaged, %u NOT mapped\n",
 		c.nr_domains, c.nr[DEV_ARMED], c.nr[DEV_IDENTITY],
 		c.nr[DEV_UNTRUSTED], c.nr[DEV_UNMANAGED], c.nr[DEV_NOT_MAPPED]);
+	if (nr_targets) {
+		char list[KDUMP_IOMMU_MAX_TARGETS * 13 + 1] = "";
+
+		for (i = 0; i < nr_targets; i++)
+			scnprintf(list + strlen(list), sizeof(list) - strlen(list),
+				  "%s%04x:%02x:%02x.%x", i ? "," : "",
+				  targets[i] >> 16, (targets[i] >> 8) & 0xff,
+				  PCI_SLOT(targets[i]), PCI_FUNC(targets[i]));
+		pr_info("isolation: the window only for %s; %u other devices kept out of the crash kernel's memory\n",
+			list, c.nr[DEV_NOT_TARGET]);
+		/* Tell the kdump kernel which devices to check. */
+		vmcoreinfo_append_str("%s%s\n", VMCOREINFO_TARGETS, list);
+	}
 	return 0;
 }
 late_initcall_sync(kdump_iommu_report);
@@ -633,6 +953,139 @@ int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
 }
 EXPORT_SYMBOL_GPL(kdump_iommu_check_identity);
 
+/* Find @key in the VMCOREINFO note text at @desc; copy its value. */
+static bool kdump_iommu_vmcoreinfo_value(const char *desc, size_t size,
+					 const char *key, char *buf, size_t len)
+{
+	const char *v = strnstr(desc, key, size), *end;
+
+	if (!v)
+		return false;
+	v += strlen(key);
+	end = memchr(v, '\n', desc + size - v);
+	if (!end)
+		return false;
+	strscpy(buf, v, min_t(size_t, len, end - v + 1));
+	return true;
+}
+
+/* One PT_NOTE segment of the crashed kernel: look for VMCOREINFO. */
+static bool kdump_iommu_scan_notes(u64 phys, u64 size, const char *key,
+				   char *buf, size_t len)
+{
+	void *notes = memremap(phys, size, MEMREMAP_WB);
+	u64 off = 0;
+	bool found = false;
+
+	if (!notes)
+		return false;
+	while (!found && off + sizeof(struct elf64_note) <= size) {
+		struct elf64_note *n = notes + off;
+		u64 name = off + sizeof(*n);
+		u64 desc = name + ALIGN(n->n_namesz, 4);
+
+		if (!n->n_namesz || desc + n->n_descsz > size)
+			break;
+		if (n->n_namesz == sizeof(VMCOREINFO_NOTE_NAME) &&
+		    !memcmp(notes + name, VMCOREINFO_NOTE_NAME, n->n_namesz))
+			found = kdump_iommu_vmcoreinfo_value(notes + desc, n->n_descsz,
+							     key, buf, len);
+		off = desc + ALIGN(n->n_descsz, 4);
+	}
+	memunmap(notes);
+	return found;
+}
+
+/*
+ * vmcore_init() (fs_initcall) forgets elfcorehdr= once it has parsed the
+ * header, before the IOMMU drivers (rootfs_initcall) ask: keep a copy.
+ */
+static u64 saved_elfcorehdr_addr = ELFCORE_ADDR_MAX;
+static u64 saved_elfcorehdr_size;
+
+static int __init kdump_iommu_save_elfcorehdr(void)
+{
+	if (is_kdump_kernel()) {
+		saved_elfcorehdr_addr = elfcorehdr_addr;
+		saved_elfcorehdr_size = elfcorehdr_size;
+	}
+	return 0;
+}
+early_initcall(kdump_iommu_save_elfcorehdr);
+
+/*
+ * What the crashed kernel left in its VMCOREINFO note for us (its
+ * crash-path check, its isolation targets): find the note through the ELF
+ * core header kexec prepared (elfcorehdr=), reading only.
+ */
+static bool kdump_iommu_read_vmcoreinfo(const char *key, char *buf, size_t len)
+{
+	struct elf64_hdr *ehdr;
+	struct elf64_phdr *phdr;
+	bool found = false;
+	unsigned int i;
+	u64 size;
+
+	/*
+	 * elfcorehdr= may give no size (kexec-tools passes only the address):
+	 * the header says how far its program headers reach.
+	 */
+	if (saved_elfcorehdr_addr == ELFCORE_ADDR_MAX)
+		return false;
+	ehdr = memremap(saved_elfcorehdr_addr, sizeof(*ehdr), MEMREMAP_WB);
+	if (!ehdr)
+		return false;
+	if (memcmp(ehdr->e_ident, ELFMAG, SELFMAG) ||
+	    ehdr->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    ehdr->e_phentsize != sizeof(*phdr) || ehdr->e_phnum > 1024) {
+		memunmap(ehdr);
+		return false;
+	}
+	size = ehdr->e_phoff + (u64)ehdr->e_phnum * sizeof(*phdr);
+	memunmap(ehdr);
+	if (saved_elfcorehdr_size && size > saved_elfcorehdr_size)
+		return false;
+	ehdr = memremap(saved_elfcorehdr_addr, size, MEMREMAP_WB);
+	if (!ehdr)
+		return false;
+	phdr = (void *)ehdr + ehdr->e_phoff;
+	for (i = 0; i < ehdr->e_phnum && !found; i++)
+		if (phdr[i].p_type == PT_NOTE && phdr[i].p_filesz)
+			found = kdump_iommu_scan_notes(phdr[i].p_offset,
+						       phdr[i].p_filesz, key, buf, len);
+	memunmap(ehdr);
+	return found;
+}
+
+/**
+ * kdump_iommu_handoff_device() - must the kdump kernel check this device?
+ * @dev: a device behind an IOMMU the crashed kernel left translating
+ *
+ * When the crashed kernel isolated the crash kernel's memory to a few
+ * devices (kdump_iommu_devices=), only those have the window, and the
+ * others cannot do DMA after the hand-off: they are not checked.
+ *
+ * Return: true if @dev's old domain must map this kernel's memory 1:1.
+ */
+bool kdump_iommu_handoff_device(struct device *dev)
+{
+	static bool read;
+	char list[KDUMP_IOMMU_MAX_TARGETS * 13 + 1];
+	int n;
+
+	if (!read) {
+		read = true;
+		if (kdump_iommu_read_vmcoreinfo(VMCOREINFO_TARGETS, list, sizeof(list))) {
+			n = kdump_iommu_parse_devices(list, targets, ARRAY_SIZE(targets));
+			nr_targets = max(n, 0);
+			pr_info("the crashed kernel gave the window only to %s: checking those\n",
+				list);
+		}
+	}
+	return kdump_iommu_is_target(dev);
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_handoff_device);
+
 /**
  * kdump_iommu_handoff() - decide, and say, whether a kdump kernel skips
  *	DMA-remapping initialisation for an IOMMU
@@ -649,7 +1102,23 @@ EXPORT_SYMBOL_GPL(kdump_iommu_check_identity);
 bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
 			 const char *why_not)
 {
-	bool skip = !why_not || kdump_iommu_param == KDUMP_IOMMU_FORCE;
+	static char damaged[sizeof(handoff.crash_check) + 48];
+	bool skip;
+
+	/*
+	 * The crashed kernel checked its windows on its way down.  Damage it
+	 * saw is a reason to fall back even if the tables read fine now.
+	 */
+	if (!handoff.crash_check[0] &&
+	    kdump_iommu_read_vmcoreinfo(VMCOREINFO_WINDOW, handoff.crash_check,
+					sizeof(handoff.crash_check)))
+		pr_info("crash-time check of the windows: %s\n", handoff.crash_check);
+	if (!why_not && str_has_prefix(handoff.crash_check, "damaged")) {
+		snprintf(damaged, sizeof(damaged),
+			 "the crashed kernel found its window %s", handoff.crash_check);
+		why_not = damaged;
+	}
+	skip = !why_not || kdump_iommu_param == KDUMP_IOMMU_FORCE;
 
 	strscpy(handoff.iommu, iommu, sizeof(handoff.iommu));
 	handoff.nr_devices = nr_devices;
@@ -674,6 +1143,7 @@ EXPORT_SYMBOL_GPL(kdump_iommu_handoff);
 static int kdump_iommu_status_show(struct seq_file *seq, void *v)
 {
 	struct kdump_iommu_census c = { .seq = seq };
+	char verdict[160];
 	unsigned int i;
 
 	seq_printf(seq, "mode: %s\n", kdump_iommu_mode_name(kdump_iommu_param));
@@ -688,6 +1158,8 @@ static int kdump_iommu_status_show(struct seq_file *seq, void *v)
 			   handoff.skipped ? "skipped DMA-remapping init" : "initialised as usual",
 			   handoff.nr_devices, handoff.why_not[0] ? ": " : "",
 			   handoff.why_not);
+		seq_printf(seq, "crash-time check: %s\n",
+			   handoff.crash_check[0] ? handoff.crash_check : "none");
 		return 0;
 	}
 
@@ -703,6 +1175,8 @@ static int kdump_iommu_status_show(struct seq_file *seq, void *v)
 	seq_puts(seq, "devices:\n");
 	kdump_iommu_census(&c);
 	seq_printf(seq, "domains armed: %u\n", c.nr_domains);
+	if (kdump_iommu_crash_check(verdict, sizeof(verdict)) >= 0)
+		seq_printf(seq, "crash-path check now: %s\n", verdict);
 	/* What iommu_map() made of the windows, with that domain's page sizes */
 	for (i = 0; c.nr_domains && i < nr_windows; i++) {
 		u64 largest, pages;
@@ -718,11 +1192,59 @@ static int kdump_iommu_status_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kdump_iommu_status);
 
+#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
+/*
+ * Testing only: unmap the first page of the window from a device's DMA
+ * domain, as a stray write to its page tables would, to show that the
+ * crash-path check notices and the kdump kernel falls back.
+ */
+static ssize_t kdump_iommu_damage_write(struct file *file, const char __user *ubuf,
+					size_t count, loff_t *ppos)
+{
+	struct iommu_domain *domain;
+	struct pci_dev *pdev;
+	char name[32];
+	size_t unmapped;
+	u32 sbdf;
+
+	if (count >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, count))
+		return -EFAULT;
+	name[count] = '\0';
+	if (kdump_iommu_parse_devices(strim(name), &sbdf, 1) != 1)
+		return -EINVAL;
+	pdev = pci_get_domain_bus_and_slot(sbdf >> 16, (sbdf >> 8) & 0xff,
+					   sbdf & 0xff);
+	if (!pdev)
+		return -ENODEV;
+	domain = iommu_get_domain_for_dev(&pdev->dev);
+	if (!nr_windows || !domain || !iommu_is_dma_domain(domain)) {
+		pci_dev_put(pdev);
+		return -EINVAL;
+	}
+	unmapped = iommu_unmap(domain, windows[0].start, PAGE_SIZE);
+	pci_warn(pdev, "kdump_iommu: damaged the crash kernel window for testing (%zu bytes unmapped at %#llx)\n",
+		 unmapped, windows[0].start);
+	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	pci_dev_put(pdev);
+	return count;
+}
+
+static const struct file_operations kdump_iommu_damage_fops = {
+	.write = kdump_iommu_damage_write,
+	.llseek = noop_llseek,
+};
+#endif
+
 static int __init kdump_iommu_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("kdump_iommu", NULL);
 
 	debugfs_create_file("status", 0444, dir, NULL, &kdump_iommu_status_fops);
+#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
+	debugfs_create_file("damage", 0200, dir, NULL, &kdump_iommu_damage_fops);
+#endif
 	return 0;
 }
 late_initcall(kdump_iommu_debugfs_init);

@@ -84,6 +84,65 @@ static void test_mode_name_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, kdump_iommu_mode_name((enum kdump_iommu_mode)42), "?");
 }
 
+/* kdump_iommu_parse_devices() ---------------------------------------- */
+
+struct devices_case {
+	const char *str;
+	int ret;
+	u32 sbdf[3];
+};
+
+static const struct devices_case devices_cases[] = {
+	{ "0000:00:04.0", 1, { 0x20 } },
+	{ "00:04.0", 1, { 0x20 } },
+	{ "0001:3a:1f.7", 1, { 0x13aff } },
+	{ "ffff:ff:1f.7", 1, { 0xffffff } },
+	{ "00:04.0,00:05.1", 2, { 0x20, 0x29 } },
+	{ "00:04.0,0000:00:04.0", 2, { 0x20, 0x20 } },
+	{ "3A:00.0", 1, { 0x3a00 } },
+	{ NULL, -EINVAL },
+	{ "", -EINVAL },
+	{ "00:04.0,", -EINVAL },
+	{ ",00:04.0", -EINVAL },
+	{ "00:04.0,,00:05.0", -EINVAL },
+	{ "00:04", -EINVAL },
+	{ "04.0", -EINVAL },
+	{ "00:20.0", -EINVAL },		/* slot > 0x1f */
+	{ "00:04.8", -EINVAL },		/* function > 7 */
+	{ "100:04.0", -EINVAL },		/* bus > 0xff */
+	{ "10000:00:04.0", -EINVAL },	/* domain > 0xffff */
+	{ " 00:04.0", -EINVAL },
+	{ "00:04.0 ", -EINVAL },
+	{ "00: 04.0", -EINVAL },
+	{ "0x00:04.0", -EINVAL },
+	{ "+0:04.0", -EINVAL },
+	{ "00:04.0;00:05.0", -EINVAL },
+	{ "g0:04.0", -EINVAL },
+	{ "00:04.0.1", -EINVAL },
+	{ "0:0:0:0.0", -EINVAL },
+	{ "0000:00:04:0", -EINVAL },
+	{ "00:01.0,00:02.0,00:03.0,00:04.0,00:05.0,00:06.0,00:07.0,00:08.0,00:09.0",
+	  -EINVAL },				/* more than the 8 allowed */
+};
+
+static void devices_case_desc(const struct devices_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", c->str ?: "(null)");
+}
+
+KUNIT_ARRAY_PARAM(devices, devices_cases, devices_case_desc);
+
+static void test_parse_devices(struct kunit *test)
+{
+	const struct devices_case *c = test->param_value;
+	u32 sbdf[8] = {};
+	int i, n = kdump_iommu_parse_devices(c->str, sbdf, ARRAY_SIZE(sbdf));
+
+	KUNIT_ASSERT_EQ(test, n, c->ret);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, sbdf[i], c->sbdf[i], "device %d", i);
+}
+
 /* kdump_iommu_make_windows() ----------------------------------------- */
 
 #define R(s, e)		{ .start = (s), .end = (e) }
@@ -272,6 +331,41 @@ static void test_nr_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, largest, c->largest);
 }
 
+/* kdump_iommu_leaf_size() ------------------------------------------------ */
+
+struct leaf_case {
+	const char *name;
+	u64 addr, left;
+	unsigned long pgsize_bitmap;
+	u64 size;
+};
+
+static const struct leaf_case leaf_cases[] = {
+	{ "2M aligned, plenty left", 0x2f000000, SZ_256M, VTD_SIZES, SZ_2M },
+	{ "1G aligned, 1G left", SZ_1G, SZ_1G, VTD_SIZES, SZ_1G },
+	{ "1G aligned, less left", SZ_1G, SZ_1G - SZ_4K, VTD_SIZES, SZ_2M },
+	{ "4K aligned only", 0x2f001000, SZ_256M, VTD_SIZES, SZ_4K },
+	{ "AMD: any power of two", 0x2f000000, SZ_256M, ~0xfffUL, SZ_16M },
+	{ "at address 0", 0, SZ_2M, VTD_SIZES, SZ_2M },
+	{ "less than a page left", 0x1000, 0x800, VTD_SIZES, 0 },
+	{ "unaligned address", 0x1800, SZ_2M, VTD_SIZES, 0 },
+};
+
+static void leaf_case_desc(const struct leaf_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(leaf, leaf_cases, leaf_case_desc);
+
+static void test_leaf_size(struct kunit *test)
+{
+	const struct leaf_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_leaf_size(c->addr, c->left,
+						    c->pgsize_bitmap), c->size);
+}
+
 /* kdump_iommu_check_identity_range() against fake tables -------------- */
 
 struct fake_pte {
@@ -402,9 +496,11 @@ static void test_check_identity_range(struct kunit *test)
 static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_parse_mode, parse_gen_params),
 	KUNIT_CASE(test_mode_name_roundtrip),
+	KUNIT_CASE_PARAM(test_parse_devices, devices_gen_params),
 	KUNIT_CASE_PARAM(test_make_windows, window_gen_params),
 	KUNIT_CASE_PARAM(test_overlaps, overlap_gen_params),
 	KUNIT_CASE_PARAM(test_nr_pages, pages_gen_params),
+	KUNIT_CASE_PARAM(test_leaf_size, leaf_gen_params),
 	KUNIT_CASE_PARAM(test_check_identity_range, identity_gen_params),
 	{}
 };
@@ -612,5 +708,3 @@ static struct kunit_suite kdump_iommu_live_suite = {
 
 kunit_test_suites(&kdump_iommu_pure_suite, &kdump_iommu_live_suite);
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_LICENSE("GPL");

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 struct device;
+struct iommu_domain;
 struct list_head;
 
 /**
@@ -93,8 +94,10 @@ unsigned int kdump_iommu_make_windows(const struct kdump_iommu_range *regions,
 				      u64 *clipped);
 bool kdump_iommu_overlaps(const struct kdump_iommu_range *windows,
 			  unsigned int nr, u64 start, u64 end);
+u64 kdump_iommu_leaf_size(u64 addr, u64 left, unsigned long pgsize_bitmap);
 u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
 			 unsigned long pgsize_bitmap, u64 *largest);
+int kdump_iommu_parse_devices(const char *str, u32 *sbdf, unsigned int max);
 int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
 				     u64 start, u64 end,
 				     struct kdump_iommu_mismatch *bad);
@@ -106,9 +109,14 @@ enum kdump_iommu_mode kdump_iommu_mode(void);
 /* Primary kernel */
 void kdump_iommu_get_resv_regions(struct device *dev, struct list_head *head);
 int kdump_iommu_may_shrink(u64 start, u64 end);
+void kdump_iommu_domain_mapped(struct device *dev, struct iommu_domain *domain);
+void kdump_iommu_domain_freed(struct iommu_domain *domain);
+int kdump_iommu_def_domain_type(struct device *dev);
+int kdump_iommu_crash_check(char *buf, size_t len);
 
 /* Kdump kernel */
 bool kdump_iommu_handoff_wanted(void);
+bool kdump_iommu_handoff_device(struct device *dev);
 int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
 			       struct kdump_iommu_mismatch *bad);
 bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
@@ -127,6 +135,20 @@ static inline void kdump_iommu_get_resv_regions(struct device *dev,
 }
 
 static inline int kdump_iommu_may_shrink(u64 start, u64 end)
+{
+	return 0;
+}
+
+static inline void kdump_iommu_domain_mapped(struct device *dev,
+					     struct iommu_domain *domain)
+{
+}
+
+static inline void kdump_iommu_domain_freed(struct iommu_domain *domain)
+{
+}
+
+static inline int kdump_iommu_def_domain_type(struct device *dev)
 {
 	return 0;
 }

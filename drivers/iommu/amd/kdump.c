@@ -218,7 +218,8 @@ bool __init amd_iommu_kdump_handoff(void)
 	for_each_pci_dev(pdev) {
 		iommu = rlookup_amd_iommu(&pdev->dev);
 		/* Not behind an IOMMU, or the IOMMU's own PCI function */
-		if (!iommu || iommu->devid == pci_dev_id(pdev))
+		if (!iommu || iommu->devid == pci_dev_id(pdev) ||
+		    !kdump_iommu_handoff_device(&pdev->dev))
 			continue;
 		h.nr_devices++;
 		ret = pci_for_each_dma_alias(pdev, amd_check_alias, &h);

@@ -299,7 +299,8 @@ bool __init intel_iommu_kdump_handoff(void)
 		u8 bus, devfn;
 
 		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
-		if (!iommu || !vtd_translating(iommu))
+		if (!iommu || !vtd_translating(iommu) ||
+		    !kdump_iommu_handoff_device(&pdev->dev))
 			continue;
 		if (!h.iommu || h.iommu != iommu) {
 			h.iommu = iommu;

@@ -15,6 +15,7 @@
 #   KDT_DUMP_LEVEL     makedumpfile -d level
 #   KDT_PRE_PANIC      shell command(s) run right before the panic (optional)
 #   KDT_MODE      "kselftest": run the in-guest tests and power off instead
+#   KDT_EDU, KDT_DUMP_BDF  PCI addresses of the edu device and the dump disk
 #
 # Every line this script prints starts with "KDT: " so the host can time and
 # check the phases on the serial console.
@@ -61,6 +62,44 @@ disk_irqs() {
 			if ($i ~ /^[0-9]+$/) n += $i; else break }
 		total += n; if (chip == "") chip = $i }
 	     END { printf "irqs=%d chip=%s\n", total, chip }' /proc/interrupts
+}
+
+# QEMU's edu test device (docs/specs/edu.txt), driven from user space: a
+# rogue device that writes 2 KiB of zeros from its buffer (0x40000) to the
+# start of the crash region, treating it as a DMA address.  Without a
+# window (or with an identity domain) that address is the crash region.
+edu_dma_to_crash_region() {
+	d=/sys/bus/pci/devices/$KDT_EDU
+	[ -e "$d/config" ] || fail "no edu device at $KDT_EDU"
+	crash=$(sed -n 's/^ *\([0-9a-f]*\)-[0-9a-f]* : Crash kernel$/\1/p' /proc/iomem | head -n 1)
+	bar=$(head -n 1 "$d/resource" | cut -d' ' -f1)
+	# memory space and bus master on: no driver did it for us
+	printf '\006' | dd of="$d/config" bs=1 seek=4 conv=notrunc 2>/dev/null
+	devmem $((bar + 0x80)) 64 0x40000 &&		# source: edu buffer
+	devmem $((bar + 0x88)) 64 0x$crash &&		# destination
+	devmem $((bar + 0x90)) 64 2048 &&		# count
+	devmem $((bar + 0x98)) 64 3 ||			# start, edu -> RAM
+		fail "programming edu failed"
+	say "edu: DMA write of 2048 bytes to 0x$crash programmed"
+}
+
+# Keep a second disk's DMA going through the panic.
+busy_io() {
+	for b in /sys/block/*; do
+		[ "$(cat "$b/serial" 2>/dev/null)" = kdtbusy ] || continue
+		( while :; do dd if=/dev/${b##*/} of=/dev/null bs=1M 2>/dev/null; done ) &
+		sleep 1
+		say "busy: reading /dev/${b##*/} in a loop"
+		return
+	done
+	fail "no disk with serial kdtbusy"
+}
+
+# Unmap part of the dump disk's window (CONFIG_KDUMP_IOMMU_RESERVE_DEBUG).
+damage_window() {
+	echo "$KDT_DUMP_BDF" >/sys/kernel/debug/kdump_iommu/damage ||
+		fail "cannot damage the window of $KDT_DUMP_BDF"
+	grep 'crash-path check now' /sys/kernel/debug/kdump_iommu/status | sed 's/^/KDT: /'
 }
 
 primary() {

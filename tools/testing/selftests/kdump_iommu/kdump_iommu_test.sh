@@ -4,8 +4,8 @@
 # In-guest tests of the kdump crash kernel window (KTAP output), run in the
 # primary kernel before any crash kernel is loaded:
 #
-#  - every IOMMU group lists the crash kernel region as a direct-relaxable
-#    reserved region, and the window matches /proc/iomem
+#  - every IOMMU group lists each crash kernel region (crashkernel= and its
+#    ,low part) as a direct-relaxable reserved region, as in /proc/iomem
 #  - the status file and the boot summary line agree with it
 #  - a device found again by a PCI rescan (the hot-plug path) gets it too
 #  - /sys/kernel/kexec_crash_size cannot shrink the region under the window
@@ -13,7 +13,8 @@
 # With kdump_iommu=off on the command line the expectations flip (no
 # window, the shrink succeeds): the same tests then show they can fail.
 #
-# Needs root, debugfs at /sys/kernel/debug, and a crashkernel= reservation.
+# Needs root and debugfs at /sys/kernel/debug.  Without a crashkernel=
+# reservation every test is skipped (exit 4): there is nothing to check.
 
 KSFT_SKIP=4
 nr=0
@@ -49,44 +50,74 @@ status=/sys/kernel/debug/kdump_iommu/status
 mode=on
 grep -qw 'kdump_iommu=off' /proc/cmdline && mode=off
 
-# The crash kernel region, from /proc/iomem, as "0x<start> 0x<end>" with
-# 16 hex digits, the way reserved_regions prints it.
-crash=$(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : Crash kernel$/\1 \2/p' /proc/iomem | head -n 1)
+# The crash kernel regions from /proc/iomem ("Crash kernel": crashkernel=,
+# and its ,low part when there is one), one "<start> <end>" per line.
+regions=$(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : Crash kernel$/\1 \2/p' /proc/iomem)
+nr_regions=$(echo "$regions" | grep -c .)
 
 echo "TAP version 13"
-echo "1..7"
-echo "# kdump_iommu=$mode, crash kernel region: ${crash:-none}"
-if [ -z "$crash" ]; then
-	for i in 1 2 3 4 5 6 7; do skip "no crashkernel= reservation"; done
+echo "1..8"
+echo "# kdump_iommu=$mode, crash kernel regions: $(echo ${regions:-none} | tr '\n' ' ')"
+if [ $nr_regions -eq 0 ]; then
+	for i in 1 2 3 4 5 6 7 8; do skip "no crashkernel= reservation"; done
 	echo "# Totals: pass:$passes fail:$fails xfail:0 xpass:0 skip:$skips error:0"
 	exit $KSFT_SKIP
 fi
-set -- $crash
-want=$(printf '0x%016x 0x%016x direct-relaxable' "0x$1" "0x$2")
 
-# 1. reserved_regions of every group: the window is there (or not, if off)
+# How reserved_regions prints a region: "0x<start> 0x<end> direct-relaxable"
+# with 16 hex digits.
+resv_line() {
+	printf '0x%016x 0x%016x direct-relaxable' "0x$1" "0x$2"
+}
+
+# has_all_windows FILE: FILE lists every crash region as a window
+has_all_windows() {
+	echo "$regions" | while read -r s e; do
+		if ! grep -qx "$(resv_line $s $e)" "$1"; then exit 1; fi
+	done
+}
+
+# has_no_window FILE: FILE lists none of them
+has_no_window() {
+	echo "$regions" | while read -r s e; do
+		if grep -qx "$(resv_line $s $e)" "$1"; then exit 1; fi
+	done
+}
+
+# status_windows: the status file lists exactly the crash regions
+status_windows() {
+	[ "$(grep -c '^window: ' $status)" -eq $nr_regions ] || return 1
+	echo "$regions" | while read -r s e; do
+		if ! grep -q "^window: $(printf '0x%x-0x%x' "0x$s" "0x$e") " $status; then
+			exit 1
+		fi
+	done
+}
+
+# 1. reserved_regions of every group: the windows are there (or not, if off)
 groups=0
 with=0
+without=0
 for g in /sys/kernel/iommu_groups/*; do
 	[ -r "$g/reserved_regions" ] || continue
 	groups=$((groups + 1))
-	grep -qx "$want" "$g/reserved_regions" && with=$((with + 1))
+	has_all_windows "$g/reserved_regions" && with=$((with + 1))
+	has_no_window "$g/reserved_regions" && without=$((without + 1))
 done
-echo "# $with of $groups IOMMU groups list '$want'"
+echo "# $with of $groups IOMMU groups list all $nr_regions crash regions, $without none"
 if [ $groups -eq 0 ]; then
 	skip "reserved_regions: no IOMMU groups (no IOMMU, or iommu=off)"
 elif [ $mode = on ]; then
 	check "reserved_regions: every group has the window" [ $with -eq $groups ]
 else
-	check "reserved_regions: no group has the window (kdump_iommu=off)" [ $with -eq 0 ]
+	check "reserved_regions: no group has the window (kdump_iommu=off)" [ $without -eq $groups ]
 fi
 
-# 2. the status file: mode and window
+# 2. the status file: mode and windows
 if [ -r $status ]; then
 	check "status: mode is $mode" grep -qx "mode: $mode" $status
 	if [ $mode = on ]; then
-		check "status: window matches /proc/iomem" \
-			grep -q "^window: $(printf '0x%x-0x%x' "0x$1" "0x$2") " $status
+		check "status: windows match /proc/iomem ($nr_regions)" status_windows
 	else
 		check "status: no window (kdump_iommu=off)" grep -qx "windows: none" $status
 	fi
@@ -130,12 +161,16 @@ else
 		not_ok "rescan: $bdf did not come back behind the IOMMU"
 	elif [ $mode = on ]; then
 		g=$(readlink -f "/sys/bus/pci/devices/$bdf/iommu_group")
-		check "rescan: $bdf has the window again" \
-			sh -c "grep -qx '$want' $g/reserved_regions && grep -Eq '^  $bdf	(armed|identity)' $status"
+		if has_all_windows "$g/reserved_regions" &&
+		   grep -Eq "^  $bdf	(armed|identity)" $status; then
+			ok "rescan: $bdf has the window again"
+		else
+			not_ok "rescan: $bdf has the window again"
+		fi
 	else
 		g=$(readlink -f "/sys/bus/pci/devices/$bdf/iommu_group")
 		check "rescan: $bdf has no window (kdump_iommu=off)" \
-			sh -c "! grep -qx '$want' $g/reserved_regions"
+			has_no_window "$g/reserved_regions"
 	fi
 fi
 
@@ -152,6 +187,29 @@ if [ $mode = on ]; then
 else
 	check "kexec_crash_size: shrink allowed (kdump_iommu=off)" \
 		sh -c "[ $rc -eq 0 ] && [ $after -lt $size ]"
+fi
+
+# 7. the debug knob (CONFIG_KDUMP_IOMMU_RESERVE_DEBUG) refuses malformed
+#    writes and leaves every window intact
+damage=/sys/kernel/debug/kdump_iommu/damage
+if [ ! -e $damage ]; then
+	skip "damage: no debug knob (CONFIG_KDUMP_IOMMU_RESERVE_DEBUG=n)"
+else
+	refused=0
+	for w in " " "bogus" "0000:00:05" "0000:ff:1f.7" "00:05.0,00:06.0" \
+		 "0000:00:05.0:1" "$(printf '%040d' 0)"; do
+		if ( printf '%s' "$w" >$damage ) 2>/dev/null; then
+			echo "# damage: '$w' was accepted"
+		else
+			refused=$((refused + 1))
+		fi
+	done
+	if [ $mode = on ]; then
+		check "damage: 7 malformed writes refused, windows intact" \
+			sh -c "[ $refused -eq 7 ] && grep -q '^crash-path check now: intact' $status"
+	else
+		check "damage: 7 malformed writes refused" [ $refused -eq 7 ]
+	fi
 fi
 
 echo "# Totals: pass:$passes fail:$fails xfail:0 xpass:0 skip:$skips error:0"

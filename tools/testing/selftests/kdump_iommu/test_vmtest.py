@@ -135,6 +135,42 @@ class Expectations(unittest.TestCase):
         con = vmtest.Console(console(['kdump_iommu: ignoring kdump_iommu=bogus: x']))
         self.assertEqual(vmtest.mismatches(case, con, self.res()), [])
 
+    def test_reports_fail_a_debug_run(self):
+        case = dict(self.CASE, no_reports=True)
+        for line in ('[    1.0] BUG: KASAN: slab-out-of-bounds in kdump_iommu_x+0x1/0x2',
+                     '[    1.0] WARNING: possible circular locking dependency detected',
+                     '[    1.0] UBSAN: array-index-out-of-bounds in foo.c:1:2',
+                     '[    1.0] BUG: sleeping function called from invalid context at x.c:1'):
+            res = {}
+            vmtest.analyse({'iommu': 'vtd'}, vmtest.Console(console([line])), res)
+            res.update(result='pass', kdump_path='skip', faults_kdump=0)
+            self.assertEqual(len(vmtest.mismatches(case, vmtest.Console([]), res)), 1,
+                             line)
+        res = {}
+        vmtest.analyse({'iommu': 'vtd'}, vmtest.Console(console(
+            ['[    0.0] kasan: KernelAddressSanitizer initialized',
+             '[    1.0] Kernel panic - not syncing: sysrq triggered crash'])), res)
+        self.assertEqual(res['reports'], [])
+
+    def test_reports_need_a_debug_kernel(self):
+        case = dict(self.CASE, no_reports=True)
+        boot = '[    0.0] Linux version 6.1.192+ (kdump@kdump-iommu)'
+        kasan = '[    0.1] kasan: KernelAddressSanitizer initialized'
+        lockdep = '[    0.2] Lock dependency validator: Copyright (c) 2006'
+        for lines, n in (([boot], 2), ([boot, kasan], 1), ([boot, kasan, lockdep], 0),
+                         ([boot, kasan, lockdep, boot, kasan], 1),
+                         ([boot, kasan, lockdep] * 2, 0)):
+            con = vmtest.Console(console(lines))
+            res = self.res()
+            res['reports'] = []
+            self.assertEqual(len(vmtest.mismatches(case, con, res)), n, lines)
+
+    def test_no_dump_either_way(self):
+        case = dict(self.CASE, expect=('fail', 'hang'), path=None)
+        for result, n in (('fail', 0), ('hang', 0), ('pass', 1)):
+            self.assertEqual(len(vmtest.mismatches(case, vmtest.Console([]),
+                                                   self.res(result=result))), n)
+
     def test_ktap(self):
         con = vmtest.Console(console([
             'KDT: kselftest start', 'TAP version 13', '1..4', 'ok 1 a',

@@ -36,6 +36,12 @@ PRIMARY_CMDLINE = 'console=ttyS0 panic=-1 oops=panic'
 # What distributions pass to the kdump kernel (kdump-tools, kexec-tools).
 KDUMP_CMDLINE = 'console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1'
 
+# Fixed PCI addresses, so a case can name its devices on the command line.
+DUMP_BDF = '0000:00:05.0'
+EDU_BDF = '0000:00:06.0'
+BUSY_BDF = '0000:00:07.0'
+
+
 # The vIOMMU models.  VT-d interrupt remapping needs the split irqchip.
 VTD = ['-machine', 'q35,kernel-irqchip=split', '-device']
 AMD = ['-machine', 'q35,kernel-irqchip=split', '-device']
@@ -157,15 +163,128 @@ def _cases():
         c[name] = dict(am, mode='kselftest', primary=primary, what=what,
                        path=None, faults=None)
     c['ks-vtd-sm']['qemu'] = vtd('intremap=on,x-scalable-mode=on')
+    c['ks-vtd-baddevices'] = dict(
+        c['ks-vtd'], primary='kdump_iommu_devices=00:05.0,zz:1',
+        console=[r'kdump_iommu: ignoring kdump_iommu_devices=00:05.0,zz:1: .*'
+                 r'every device keeps the window'],
+        what='in-guest tests, malformed kdump_iommu_devices=: reported, '
+        'every device keeps the window')
     c['ks-vtd-badparam']['console'] = [
         r'kdump_iommu: ignoring kdump_iommu=bogus: expected on, off or force; '
         r'keeping on']
+    _fault_cases(c)
+    _layout_cases(c)
     for v in c.values():
+        v.setdefault('crashkernel', CRASHKERNEL)
+        v.setdefault('mem', MEM)
+        v.setdefault('devices', [])
+        v.setdefault('pre_panic', '')
         v.setdefault('disk', 'virtio')
         v.setdefault('kexec', 'load')
         v.setdefault('mode', 'kdump')
         v.setdefault('console', [])
     return c
+
+
+def _fault_cases(c):
+    """Cases of DMA isolation and of faults: a rogue device, DMA in flight
+    at the panic, a damaged window, a window that fails to set up."""
+    iso = 'kdump_iommu_devices=' + DUMP_BDF
+    rogue = {
+        # When edu writes 2 KiB of zeros to the start of the crash region
+        # (where kexec_file_load puts the ELF core header): "early" after
+        # the crash kernel is loaded, "panic" at the panic, so that the
+        # write lands while the kdump kernel boots.
+        'early': 'edu_dma_to_crash_region; sleep 1',
+        'panic': 'edu_dma_to_crash_region',
+    }
+    for base, tag in (('vtd', 'vtd'), ('vtd-pt', 'vtd-pt'), ('amd-ir-pt', 'amd-pt')):
+        for when in ('early', 'panic'):
+            # Without isolation the write lands: purgatory's checksum of
+            # the loaded segments stops an early one (no kdump kernel), a
+            # late one destroys the ELF core header (no /proc/vmcore).
+            # Whether the late write beats purgatory's check depends on
+            # timing: either way there is no dump.
+            c['rogue-%s-%s' % (when, tag)] = dict(
+                c[base], kexec='file', devices=['edu'], pre_panic=rogue[when],
+                expect='hang' if when == 'early' else ('fail', 'hang'),
+                path=None, faults=None,
+                what='%s; edu DMA into the crash region (%s), no isolation'
+                % (c[base]['what'], when))
+            # With isolation edu is kept out: blocked (VT-d logs a fault
+            # in the kernel running at the time), and the dump succeeds.
+            vtd_fault = 'some' if base.startswith('vtd') else None
+            c['rogue-%s-%s-iso' % (when, tag)] = dict(
+                c[base], kexec='file', devices=['edu'], pre_panic=rogue[when],
+                primary=(c[base]['primary'] + ' ' + iso).strip(),
+                expect='pass', path='skip', faults=None,
+                any_faults=vtd_fault if when == 'panic' else None,
+                primary_faults=vtd_fault if when == 'early' else None,
+                what='%s; edu DMA into the crash region (%s), isolated'
+                % (c[base]['what'], when))
+    # A second disk busy with reads when the panic hits.
+    for base in ('vtd', 'amd-ir'):
+        c['inflight-' + base] = dict(
+            c[base], devices=['busy'], pre_panic='busy_io',
+            what=c[base]['what'] + '; another disk doing DMA at the panic')
+    # A window damaged before the panic: the crash-path check reports it
+    # and the kdump kernel falls back.
+    for base in ('vtd', 'amd-ir'):
+        c['damage-' + base] = dict(
+            c[base], pre_panic='damage_window', path='copy',
+            console=[r'kdump_iommu: crash-time check of the windows: damaged'],
+            what=c[base]['what'] + '; window damaged before the panic')
+        c['failmap-' + base] = dict(
+            c[base], primary='fail_kdump_iommu_window=1,100,0,1', path='copy',
+            console=[r'no memory for the crash kernel window: this device gets none',
+                     r'kdump_iommu: identity-mapped in .* 1 NOT mapped',
+                     r'kdump_iommu: crash-time check of the windows: intact'],
+            what=c[base]['what'] + '; one window fails to set up at boot')
+
+
+def _layout_cases(c):
+    """crashkernel= layouts: each gives a clear message and a safe state.
+    Regions beyond the IOMMU's address width need a guest with more than
+    512 GiB of RAM: only KUnit covers those."""
+    ks = dict(c['ks-vtd'], path=None, faults=None)
+    for name, mem, ck, expect, console, what in (
+            ('ck-absent', MEM, '', 'skip',
+             [r'kdump_iommu: no crashkernel= reservation: no crash kernel window'],
+             'no crashkernel=: no window, every test skipped'),
+            ('ck-badaddr', MEM, '64M@0x10123000', 'skip',
+             [r'crashkernel reservation failed',
+              r'kdump_iommu: no crashkernel= reservation: no crash kernel window'],
+             'crashkernel=X@Y at an address the kernel refuses: no window'),
+            ('ck-odd', MEM, '126M@0x20100000', 'pass',
+             [r'kdump_iommu: crash kernel window \[mem 0x20100000-0x27efffff\] \(126 MiB\)'],
+             'crashkernel=X@Y with both ends off 2 MiB: 4 KiB pages at the ends'),
+            ('ck-tiny', MEM, '2M', 'pass',
+             [r'kdump_iommu: crash kernel window \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] \(2 MiB\)'],
+             'crashkernel=2M: a window too small for a crash kernel, still armed'),
+            ('ck-highlow', '5G', '256M,high crashkernel=64M,low', 'pass',
+             [r'kdump_iommu: crash kernel window \[mem 0x[0-9a-f]{8}-0x[0-9a-f]{8}\] \(64 MiB\)',
+              r'kdump_iommu: crash kernel window \[mem 0x[1-9a-f][0-9a-f]{8}-0x[0-9a-f]{9}\] \(256 MiB\)'],
+             'crashkernel=,high and ,low: two windows')):
+        c[name] = dict(ks, mem=mem, crashkernel=ck, expect=expect,
+                       console=console, what='in-guest tests, VT-d; ' + what)
+    # Too small for the kdump kernel: kexec -p refuses to load it, as it
+    # would without the window.
+    c['ck-tiny-kdump'] = dict(
+        c['vtd'], crashkernel='2M', expect='fail', path=None, faults=None,
+        console=[r'KDT: FAIL kexec -p failed'],
+        what='VT-d; crashkernel=2M: kexec -p refuses, no crash')
+    # The kdump kernel runs above 4 GiB, and DMAs through both windows.
+    # The low region must leave DMA32 memory beyond the kdump kernel's
+    # 64 MiB swiotlb: with crashkernel=64M,low, AMD-Vi's device table
+    # allocation fails in the kdump kernel and it hangs, stock or not.
+    c['ck-highlow-kdump'] = dict(
+        c['vtd'], mem='5G', crashkernel='256M,high crashkernel=128M,low',
+        console=[r'kdump_iommu: crash kernel window .*\(128 MiB\)',
+                 r'kdump_iommu: crash kernel window .*\(256 MiB\)'],
+        what='VT-d; crashkernel=,high and ,low: the kdump kernel above 4 GiB')
+    c['ck-highlow-kdump-amd'] = dict(
+        c['amd-ir'], mem='5G', crashkernel='256M,high crashkernel=128M,low',
+        what='AMD-Vi + IR; crashkernel=,high and ,low: the kdump kernel above 4 GiB')
 
 
 CASES = _cases()
@@ -178,8 +297,13 @@ GROUPS = {
     'all-kselftest': [n for n in CASES if CASES[n]['mode'] == 'kselftest'],
     'controls': ['vtd-off', 'vtd-off-force', 'vtd-pt-stock', 'vtd-pt-off',
                  'amd-off', 'amd-off-force', 'amd-pt-off'],
+    'faults': [n for n in CASES if n.split('-')[0] in
+               ('rogue', 'inflight', 'damage', 'failmap')],
+    'layouts': [n for n in CASES if n.startswith('ck-')],
     'quick': ['vtd', 'vtd-pt', 'vtd-off-force', 'ks-vtd', 'amd-ir',
               'amd-off-force'],
+    # What the soak and the debug-config run repeat: the main cases.
+    'main': ['vtd', 'vtd-pt', 'vtd-sm', 'amd-ir', 'amd-ir-pt'],
 }
 
 # Lines that report a DMA or interrupt-remapping fault.
@@ -187,6 +311,19 @@ FAULT_RE = {
     'vtd': re.compile(r'DMAR: \[(DMA (Read|Write)|INTR-REMAP)'),
     'amd': re.compile(r'AMD-Vi: Event logged \[|iommu.*Event logged \['),
 }
+# Reports of the debug options (KASAN, lockdep, UBSAN, might_sleep) and
+# other kernel complaints; none may appear with --no-reports.
+REPORT_RE = re.compile(r'BUG: |WARNING: |UBSAN: |possible circular locking|'
+                       r'inconsistent lock state|sleeping function called from '
+                       r'invalid context|DEBUG_LOCKS_WARN_ON|Oops:|'
+                       r'general protection fault')
+
+# What a debug kernel prints at boot when its checkers are on.
+DEBUG_ON_RE = [
+    ('KASAN', re.compile(r'kasan: KernelAddressSanitizer initialized')),
+    ('lockdep', re.compile(r'Lock dependency validator')),
+]
+
 # How the kdump kernel dealt with the IOMMU it inherited.
 PATH_RE = [
     ('forced', re.compile(r'kdump_iommu: .*\(forced\)')),
@@ -320,9 +457,26 @@ def build_initrds(base, bzimage, conf, d):
 def disk_args(kind, img):
     drive = ['-drive', 'if=none,id=dump,format=raw,file=' + img]
     if kind == 'nvme':
-        return drive + ['-device', 'nvme,drive=dump,serial=kdtdump']
+        return drive + ['-device', 'nvme,drive=dump,serial=kdtdump,addr=0x5']
     return drive + ['-device', 'virtio-blk-pci,drive=dump,serial=kdtdump,'
-                    'iommu_platform=on,disable-legacy=on']
+                    'iommu_platform=on,disable-legacy=on,addr=0x5']
+
+
+def extra_devices(case, d):
+    """QEMU arguments for a case's extra devices: the edu DMA test device,
+    and a second disk kept busy through the panic."""
+    args = []
+    if 'edu' in case['devices']:
+        # edu's default DMA mask is 28 bits: widen it to reach any RAM
+        args += ['-device', 'edu,dma_mask=0xffffffffffffffff,addr=0x6']
+    if 'busy' in case['devices']:
+        img = os.path.join(d, 'busy.img')
+        with open(img, 'wb') as f:
+            f.truncate(256 << 20)
+        args += ['-drive', 'if=none,id=busy,format=raw,file=' + img,
+                 '-device', 'virtio-blk-pci,drive=busy,serial=kdtbusy,'
+                 'iommu_platform=on,disable-legacy=on,addr=0x7']
+    return args
 
 
 def verify_dump(vmcore, vmlinux, marker, release):
@@ -383,6 +537,7 @@ def analyse(case, con, res):
     res['kdump_irq_chip'] = m.group(3) if m else None
     fails = [l[len('KDT: FAIL '):] for l in con.text() if l.startswith('KDT: FAIL ')]
     res['guest_error'] = fails[0] if fails else None
+    res['reports'] = [l for l in con.text() if REPORT_RE.search(l)][:20]
     return t_panic, t_kinit
 
 
@@ -400,26 +555,31 @@ def run_case(name, args, base, release):
         'KDT_KEXEC': kexec,
         'KDT_KDUMP_CMDLINE': kdump_cmdline,
         'KDT_DUMP_LEVEL': '31',
-        'KDT_PRE_PANIC': '',
+        'KDT_PRE_PANIC': case['pre_panic'],
         'KDT_MODE': case['mode'],
+        'KDT_EDU': EDU_BDF,
+        'KDT_DUMP_BDF': DUMP_BDF,
     }
     initrd = build_initrds(base, args.kernel, conf, d)
     img = os.path.join(d, 'disk.img')
     with open(img, 'wb') as f:
         f.truncate(512 << 20)
-    cmdline = ' '.join(x for x in (PRIMARY_CMDLINE, 'crashkernel=' + CRASHKERNEL,
+    ck = args.crashkernel or case['crashkernel']
+    cmdline = ' '.join(x for x in (PRIMARY_CMDLINE, ck and 'crashkernel=' + ck,
                                     case['primary'], args.append) if x)
     cmd = ([args.qemu] + case['qemu'] +
-           ['-m', MEM, '-smp', str(args.smp), '-display', 'none',
+           ['-m', case['mem'], '-smp', str(args.smp), '-display', 'none',
             '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
             '-kernel', args.kernel, '-initrd', initrd, '-append', cmdline] +
-           disk_args(case['disk'], img) + args.qemu_args.split())
+           disk_args(case['disk'], img) + extra_devices(case, d) +
+           args.qemu_args.split())
     res = dict(case=name, iommu=case['iommu'], what=case['what'],
-               expected=case['expect'], kexec=kexec, disk=case['disk'],
+               expected='/'.join(case['expect']) if isinstance(case['expect'], tuple)
+               else case['expect'], kexec=kexec, disk=case['disk'],
                marker=marker, release=release, primary_cmdline=cmdline,
                kdump_cmdline=kdump_cmdline, qemu=' '.join(cmd))
     print('== %s: %s (kexec_%s, dump to %s, expect %s)' %
-          (name, case['what'], kexec, case['disk'], case['expect']), flush=True)
+          (name, case['what'], kexec, case['disk'], res['expected']), flush=True)
     t0 = time.monotonic()
     how = run_qemu(cmd, os.path.join(d, 'console.log'), args.timeout,
                    args.idle, args.verbose)
@@ -442,14 +602,19 @@ def run_case(name, args, base, release):
             f.write(out)
         res['crash_ok'], res['marker_ok'] = crash_ok, marker_ok
     os.unlink(img)
+    if os.path.exists(os.path.join(d, 'busy.img')):
+        os.unlink(os.path.join(d, 'busy.img'))
     if not args.keep:
         for f in ('initrd-primary', 'initrd-kdump', 'boot.cpio', 'conf.cpio'):
             os.unlink(os.path.join(d, f))
 
     if case['mode'] == 'kselftest':
         res.update(ktap(con))
+        # kselftest's exit code 4: every test skipped, nothing to check.
         res['result'] = ('pass' if res['ktap_rc'] == 0 and res['ktap_fail'] == 0
                          and res['ktap_pass'] > 0 else
+                         'skip' if res['ktap_rc'] == 4 and res['ktap_fail'] == 0
+                         and res['ktap_pass'] == 0 and res['ktap_skip'] > 0 else
                          'hang' if how in ('idle', 'timeout') else 'fail')
     elif res['dump_ok'] and res['crash_ok'] and res['marker_ok']:
         res['result'] = 'pass'
@@ -457,6 +622,8 @@ def run_case(name, args, base, release):
         res['result'] = 'hang'
     else:
         res['result'] = 'fail'
+    if args.no_reports:
+        case = dict(case, no_reports=True)
     res['expected_path'] = case.get('path')
     res['expected_faults'] = case.get('faults')
     res['mismatch'] = mismatches(case, con, res)
@@ -506,14 +673,32 @@ def ktap(con):
 def mismatches(case, con, res):
     """How a result differs from what the case expects; empty if not."""
     bad = []
-    if res['result'] != case['expect']:
-        bad.append('result %s, expected %s' % (res['result'], case['expect']))
+    expect = case['expect'] if isinstance(case['expect'], tuple) else (case['expect'],)
+    if res['result'] not in expect:
+        bad.append('result %s, expected %s' % (res['result'], ' or '.join(expect)))
     if case.get('path') and res['kdump_path'] != case['path']:
         bad.append('kdump path %s, expected %s' % (res['kdump_path'], case['path']))
     if case.get('faults') == 'none' and res['faults_kdump']:
         bad.append('%d DMA faults in the kdump kernel' % res['faults_kdump'])
     if case.get('faults') == 'some' and not res['faults_kdump']:
         bad.append('no DMA fault in the kdump kernel')
+    if case.get('primary_faults') == 'some' and not res['faults_primary']:
+        bad.append('no DMA fault in the primary kernel')
+    if case.get('any_faults') == 'some' and not (res['faults_primary'] or
+                                                 res['faults_kdump']):
+        bad.append('no DMA fault in either kernel')
+    if case.get('no_reports') and res['reports']:
+        bad.append('%d kernel reports, first: %s' % (len(res['reports']),
+                                                     res['reports'][0]))
+    if case.get('no_reports'):
+        # No report means something only if every kernel that booted had
+        # the checkers on.
+        boots = sum(1 for l in con.text() if re.search(r'\] Linux version ', l))
+        for what, rx in DEBUG_ON_RE:
+            on = sum(1 for l in con.text() if rx.search(l))
+            if on < boots:
+                bad.append('%s off in %d of %d kernels: not a debug kernel' %
+                           (what, boots - on, boots))
     for rx in case['console']:
         if not any(re.search(rx, l) for l in con.text()):
             bad.append('console lacks /%s/' % rx)
@@ -609,6 +794,15 @@ def main():
     ap.add_argument('--qemu-args', default='',
                     help='more QEMU arguments (e.g. "-trace vtd_*")')
     ap.add_argument('--smp', type=int, default=2)
+    ap.add_argument('--crashkernel',
+                    help='crashkernel= of the primary, for every case '
+                    '(default: the case\'s, mostly %s)' % CRASHKERNEL)
+    ap.add_argument('--no-reports', action='store_true',
+                    help='fail a case on any KASAN, lockdep, UBSAN, BUG or '
+                    'WARNING report in either kernel')
+    ap.add_argument('--repeat', type=int, default=1,
+                    help='run the cases this many times (soak)')
+    ap.add_argument('--soak-report', help='write per-case soak counts here (JSON)')
     ap.add_argument('--timeout', type=int, default=300,
                     help='seconds a case may take in all')
     ap.add_argument('--idle', type=int, default=45,
@@ -624,8 +818,10 @@ def main():
 
     if args.list:
         for n, c in CASES.items():
-            print('%-16s %-9s %-5s expect %-5s %-6s %s' %
-                  (n, c['mode'], c['kexec'], c['expect'], c.get('path') or '',
+            print('%-22s %-9s %-5s expect %-5s %-6s %s' %
+                  (n, c['mode'], c['kexec'], '/'.join(c['expect'])
+                   if isinstance(c['expect'], tuple) else c['expect'],
+                   c.get('path') or '',
                    c['what']))
         print('groups: ' + ', '.join('%s (%d)' % (g, len(v)) for g, v in GROUPS.items()))
         return 0
@@ -650,6 +846,8 @@ def main():
     release = m.group(1) if m else ''
 
     os.makedirs(args.outdir, exist_ok=True)
+    if args.repeat > 1:
+        return soak(names, args, release)
     results = [run_case(n, args, args.initramfs, release) for n in names]
     print()
     summary(results)
@@ -657,6 +855,39 @@ def main():
     print('\nvmtest: %d cases, %d as expected, %d unexpected' %
           (len(results), len(results) - bad, bad))
     return 1 if bad else 0
+
+
+def soak(names, args, release):
+    """Run the cases args.repeat times; count what met its expectation."""
+    counts = {n: {'runs': 0, 'ok': 0, 'unexpected': []} for n in names}
+    t0 = time.monotonic()
+    for i in range(args.repeat):
+        for n in names:
+            print('== soak run %d/%d' % (i + 1, args.repeat), flush=True)
+            r = run_case(n, args, args.initramfs, release)
+            counts[n]['runs'] += 1
+            if r['ok']:
+                counts[n]['ok'] += 1
+            else:
+                counts[n]['unexpected'].append(
+                    {'run': i + 1, 'result': r['result'], 'mismatch': r['mismatch']})
+                shutil.copytree(os.path.join(args.outdir, n),
+                                os.path.join(args.outdir, '%s.run%d' % (n, i + 1)),
+                                dirs_exist_ok=True)
+    total = sum(c['runs'] for c in counts.values())
+    good = sum(c['ok'] for c in counts.values())
+    print('\n%-24s %5s %5s' % ('case', 'runs', 'ok'))
+    for n, c in counts.items():
+        print('%-24s %5d %5d%s' % (n, c['runs'], c['ok'],
+                                   '' if c['ok'] == c['runs'] else '  <-- UNEXPECTED'))
+    print('\nsoak: %d runs, %d as expected, %d unexpected, %.0f s' %
+          (total, good, total - good, time.monotonic() - t0))
+    if args.soak_report:
+        with open(args.soak_report, 'w') as f:
+            json.dump({'repeat': args.repeat, 'runs': total, 'ok': good,
+                       'cases': counts}, f, indent=2)
+            f.write('\n')
+    return 0 if good == total else 1
 
 
 if __name__ == '__main__':
