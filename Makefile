@@ -38,8 +38,13 @@ CASES ?= all
 VMTEST = python3 $(TREE)/$(KT)/vmtest.py -k $(BZIMAGE) -x $(VMLINUX) \
 	-i $(INITRAMFS) -o $(O)/vmtest $(VMTEST_FLAGS)
 
-.PHONY: all help deps tree writeback tree-reset kernel kunit initramfs vmtest run \
-	check clean distclean
+# The debug kernel (KASAN, lockdep, UBSAN, might_sleep checks) and its runs.
+DEBUG_BUILD := $(O)/build/x86_64-debug
+DEBUG_CASES ?= main
+N ?= 100
+
+.PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
+	initramfs vmtest soak debug-check run check clean distclean
 
 all: run
 
@@ -54,6 +59,8 @@ help:
 	@echo 'make kunit      KUnit suites with kunit.py under QEMU with a vIOMMU (IOMMU=vtd|amd)'
 	@echo 'make initramfs  build $(INITRAMFS) for the QEMU tests'
 	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
+	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
+	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
 
 deps:
@@ -74,6 +81,10 @@ kernel: tree
 	@+$(KMAKE) -j$(NPROC) bzImage
 	@echo "kernel: $(BZIMAGE) $$(cat $(BUILD)/include/config/kernel.release)"
 
+debug-kernel:
+	@+$(MAKE) --no-print-directory kernel BUILD=$(DEBUG_BUILD) \
+		KCONFIG_FRAGMENTS="$(KT)/config $(KT)/config.debug"
+
 kunit: tree
 	@mk/kunit.sh $(TREE) $(O)/kunit $(or $(IOMMU),vtd) build
 
@@ -86,6 +97,17 @@ ifeq ($(CASES),list)
 else
 	@$(VMTEST) $(CASES)
 endif
+
+# The crash matrix N times over (default 100; "make soak N=3 CASES=main").
+soak: kernel initramfs
+	@$(VMTEST) --repeat $(N) --soak-report $(O)/soak.json $(CASES)
+
+# The main cases on the debug kernel: no report in either kernel.  KASAN's
+# shadow memory needs a larger crash kernel region.
+debug-check: debug-kernel initramfs
+	@python3 $(TREE)/$(KT)/vmtest.py -k $(DEBUG_BUILD)/arch/x86/boot/bzImage \
+		-x $(DEBUG_BUILD)/vmlinux -i $(INITRAMFS) -o $(O)/vmtest-debug \
+		--no-reports --crashkernel 384M --idle 90 --timeout 600 $(DEBUG_CASES)
 
 run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'

@@ -94,7 +94,16 @@ for c in $names; do
 	result "vmtest-$c" $? "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print("%s, expected %s" % (r["result"], r["expected"]))' "$f")"
 done
 
-# 6. The dump check refuses what it must (negative controls on a real dump).
+# 6. Soak, short: the main cases again, twice each.
+run soak python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
+	-o "$O/vmtest-soak" --repeat 2 --soak-report "$O/soak-check.json" main
+
+# 7. The main cases on the debug kernel (KASAN, lockdep, UBSAN,
+#    DEBUG_ATOMIC_SLEEP): no report in either kernel.
+run debug-kernel make --no-print-directory O="$O" debug-kernel
+run debug-check make --no-print-directory O="$O" debug-check
+
+# 8. The dump check refuses what it must (negative controls on a real dump).
 verify_controls() {
 	local out
 	out=$(KDT_CASE_DIR=$O/vmtest/vtd KDT_VMLINUX=$VMLINUX python3 "$TREE/$KT/test_vmtest.py" 2>&1)
