@@ -205,8 +205,10 @@ else
 		fi
 	done
 	if [ $mode = on ]; then
+		# (with iommu=pt no domain holds a window: nothing to check)
 		check "damage: 7 malformed writes refused, windows intact" \
-			sh -c "[ $refused -eq 7 ] && grep -q '^crash-path check now: intact' $status"
+			sh -c "[ $refused -eq 7 ] && { grep -q '^crash-path check now: intact' $status ||
+				grep -qx 'domains armed: 0' $status; }"
 	else
 		check "damage: 7 malformed writes refused" [ $refused -eq 7 ]
 	fi
