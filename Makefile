@@ -44,7 +44,8 @@ DEBUG_CASES ?= main
 N ?= 100
 
 .PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
-	initramfs vmtest soak debug-check run check clean distclean
+	initramfs vmtest soak debug-check ia64-toolchain run check clean \
+	distclean
 
 all: run
 
@@ -58,6 +59,7 @@ help:
 	@echo 'make kernel     build $(BZIMAGE) (and vmlinux) from $(KT)/config'
 	@echo 'make kunit      KUnit suites with kunit.py under QEMU with a vIOMMU (IOMMU=vtd|amd)'
 	@echo 'make initramfs  build $(INITRAMFS) for the QEMU tests'
+	@echo 'make ia64-toolchain  build (once, ~30 min) and cache an ia64 cross gcc outside the repo'
 	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
 	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
 	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
@@ -108,6 +110,12 @@ debug-check: debug-kernel initramfs
 	@python3 $(TREE)/$(KT)/vmtest.py -k $(DEBUG_BUILD)/arch/x86/boot/bzImage \
 		-x $(DEBUG_BUILD)/vmlinux -i $(INITRAMFS) -o $(O)/vmtest-debug \
 		--no-reports --crashkernel 384M --idle 90 --timeout 600 $(DEBUG_CASES)
+
+# An ia64 cross compiler for compile tests (Debian 12 has none): built
+# from gcc-12-source once and cached in $(IA64_CACHE), not under $(O).
+IA64_CACHE ?= /var/cache/kdump-iommu/ia64
+ia64-toolchain:
+	@IA64_CACHE=$(IA64_CACHE) mk/ia64-toolchain.sh
 
 run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'
