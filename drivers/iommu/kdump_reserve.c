@@ -953,6 +953,112 @@ int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
 }
 EXPORT_SYMBOL_GPL(kdump_iommu_check_identity);
 
+/**
+ * kdump_iommu_old_table() - map one table page of the crashed kernel's
+ *	page tables, for reading
+ * @t: the walk's mapped tables
+ * @level: the level the table is at (below KDUMP_IOMMU_OLD_LEVELS)
+ * @phys: its physical address; IOMMU page tables are 4 KiB pages in both
+ *	the VT-d (9.8) and AMD-Vi (2.2.3) formats
+ *
+ * Return: the table, or NULL if it cannot be mapped.
+ */
+u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
+			   unsigned int level, u64 phys)
+{
+	phys &= ~(u64)(SZ_4K - 1);
+	if (WARN_ON_ONCE(level >= KDUMP_IOMMU_OLD_LEVELS))
+		return NULL;
+	if (t->level[level].va && t->level[level].phys == phys)
+		return t->level[level].va;
+	if (t->level[level].va)
+		memunmap(t->level[level].va);
+	t->level[level].phys = phys;
+	t->level[level].va = memremap(phys, SZ_4K, MEMREMAP_WB);
+	return t->level[level].va;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_old_table);
+
+/**
+ * kdump_iommu_old_tables_done() - unmap what a walk mapped
+ * @t: the walk's mapped tables
+ */
+void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t->level); i++) {
+		if (t->level[i].va)
+			memunmap(t->level[i].va);
+		t->level[i].va = NULL;
+	}
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_old_tables_done);
+
+/**
+ * kdump_iommu_why() - say why a hand-off fails, naming the requester
+ * @buf: where the reason goes, for kdump_iommu_handoff()
+ * @len: its size
+ * @rid: the PCI requester ID (bus, device, function) that failed
+ * @fmt: printf format of the reason
+ */
+void kdump_iommu_why(char *buf, size_t len, u16 rid, const char *fmt, ...)
+{
+	int n = scnprintf(buf, len, "%02x:%02x.%d: ", PCI_BUS_NUM(rid),
+			  PCI_SLOT(rid), PCI_FUNC(rid));
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(buf + n, len - n, fmt, args);
+	va_end(args);
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_why);
+
+/**
+ * kdump_iommu_check_root() - does an old page table map this kernel's
+ *	memory 1:1?
+ * @seen: roots already checked, updated on success
+ * @root: the table's root, physical
+ * @lookup: the driver's walk of that table format
+ * @data: its cookie for @lookup
+ * @tables: the table pages @lookup maps, unmapped before returning
+ * @rid: the requester ID being checked, for @why
+ * @why: where to say why not, for kdump_iommu_handoff()
+ * @len: size of @why
+ *
+ * Return: 0 if @root was checked before or maps all of this kernel's
+ * memory 1:1 read/write, else as kdump_iommu_check_identity().
+ */
+int kdump_iommu_check_root(struct kdump_iommu_roots *seen, u64 root,
+			   kdump_iommu_lookup_t lookup, void *data,
+			   struct kdump_iommu_old_tables *tables, u16 rid,
+			   char *why, size_t len)
+{
+	struct kdump_iommu_mismatch bad = {};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < seen->nr; i++)
+		if (seen->root[i] == root)
+			return 0;
+	ret = kdump_iommu_check_identity(lookup, data, &bad);
+	kdump_iommu_old_tables_done(tables);
+	if (ret) {
+		if (bad.err)
+			kdump_iommu_why(why, len, rid, "IOVA %#llx not mapped (%d)",
+					bad.iova, bad.err);
+		else
+			kdump_iommu_why(why, len, rid,
+					"IOVA %#llx maps to %#llx, not 1:1 read/write",
+					bad.iova, bad.phys);
+		return ret;
+	}
+	if (seen->nr < ARRAY_SIZE(seen->root))
+		seen->root[seen->nr++] = root;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_check_root);
+
 /* Find @key in the VMCOREINFO note text at @desc; copy its value. */
 static bool kdump_iommu_vmcoreinfo_value(const char *desc, size_t size,
 					 const char *key, char *buf, size_t len)

@@ -122,6 +122,49 @@ int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
 bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
 			 const char *why_not);
 
+/*
+ * Deepest walk of an old page table: 6 levels on AMD-Vi (2.2.3), 5 on
+ * VT-d (levels counted from 1, 9.8).
+ */
+#define KDUMP_IOMMU_OLD_LEVELS	7
+
+/**
+ * struct kdump_iommu_old_tables - old page tables mapped for a walk
+ * @level: per level, the table page mapped last (@va NULL if none)
+ *
+ * A walk of the window visits the same few tables again and again: keep
+ * the page of each level mapped until the walk moves to another table.
+ * Start with the structure zeroed; end with kdump_iommu_old_tables_done().
+ */
+struct kdump_iommu_old_tables {
+	struct {
+		u64 phys;
+		u64 *va;
+	} level[KDUMP_IOMMU_OLD_LEVELS];
+};
+
+/**
+ * struct kdump_iommu_roots - page table roots a hand-off check passed
+ * @root: their physical addresses
+ * @nr: how many
+ *
+ * Devices share domains: each old page table is walked once.
+ */
+struct kdump_iommu_roots {
+	u64 root[16];
+	unsigned int nr;
+};
+
+int kdump_iommu_check_root(struct kdump_iommu_roots *seen, u64 root,
+			   kdump_iommu_lookup_t lookup, void *data,
+			   struct kdump_iommu_old_tables *tables, u16 rid,
+			   char *why, size_t len);
+u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
+			   unsigned int level, u64 phys);
+void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
+__printf(4, 5) void kdump_iommu_why(char *buf, size_t len, u16 rid,
+				    const char *fmt, ...);
+
 #else /* !CONFIG_KDUMP_IOMMU_RESERVE */
 
 static inline enum kdump_iommu_mode kdump_iommu_mode(void)

@@ -44,38 +44,14 @@
 struct amd_old_walk {
 	u64 root;			/* top-level table, physical */
 	unsigned int mode;		/* paging mode: number of levels */
-	struct {
-		u64 phys;
-		u64 *va;
-	} map[AMD_MAX_LEVELS];
+	struct kdump_iommu_old_tables tables;
 };
 
 struct amd_handoff {
 	unsigned int nr_devices;
-	u64 verified[16];		/* page table roots already checked */
-	unsigned int nr_verified;
+	struct kdump_iommu_roots verified;
 	char why_not[96];
 };
-
-static u64 *amd_walk_table(struct amd_old_walk *w, unsigned int level, u64 phys)
-{
-	if (w->map[level].va && w->map[level].phys == phys)
-		return w->map[level].va;
-	if (w->map[level].va)
-		memunmap(w->map[level].va);
-	w->map[level].phys = phys;
-	w->map[level].va = memremap(phys, PAGE_SIZE, MEMREMAP_WB);
-	return w->map[level].va;
-}
-
-static void amd_walk_done(struct amd_old_walk *w)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(w->map); i++)
-		if (w->map[i].va)
-			memunmap(w->map[i].va);
-}
 
 /* kdump_iommu_lookup_t for a v1 I/O page table (2.2.3). */
 static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
@@ -87,7 +63,7 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 	if (w->mode < AMD_MAX_LEVELS && iova >= BIT_ULL(PM_LEVEL_SHIFT(w->mode)))
 		return -ENOENT;
 	for (;;) {
-		u64 *t = amd_walk_table(w, level, table);
+		u64 *t = kdump_iommu_old_table(&w->tables, level, table);
 
 		if (!t)
 			return -ENOMEM;
@@ -111,27 +87,16 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 	return 0;
 }
 
-static __printf(3, 4) void amd_why(struct amd_handoff *h, u16 devid,
-				   const char *fmt, ...)
-{
-	int n = scnprintf(h->why_not, sizeof(h->why_not), "%02x:%02x.%d: ",
-			  PCI_BUS_NUM(devid), PCI_SLOT(devid), PCI_FUNC(devid));
-	va_list args;
-
-	va_start(args, fmt);
-	vscnprintf(h->why_not + n, sizeof(h->why_not) - n, fmt, args);
-	va_end(args);
-}
+#define amd_why(h, rid, ...) \
+	kdump_iommu_why((h)->why_not, sizeof((h)->why_not), rid, __VA_ARGS__)
 
 /* Device table entry (2.2.2.1) -> page table, for one requester ID. */
 static int amd_check_devid(struct amd_handoff *h, struct amd_iommu *iommu,
 			   u16 devid)
 {
 	u64 dte = READ_ONCE(get_dev_table(iommu)[devid].data[0]);
-	struct kdump_iommu_mismatch bad = {};
 	struct amd_old_walk w = {};
-	unsigned int mode, i;
-	int ret;
+	unsigned int mode;
 
 	/* No translation information: DMA passes untranslated. */
 	if (!(dte & DTE_FLAG_V) || !(dte & DTE_FLAG_TV))
@@ -151,22 +116,9 @@ static int amd_check_devid(struct amd_handoff *h, struct amd_iommu *iommu,
 
 	w.root = __sme_clr(dte) & IOMMU_PAGE_MASK;
 	w.mode = mode;
-	for (i = 0; i < h->nr_verified; i++)
-		if (h->verified[i] == w.root)
-			return 0;
-	ret = kdump_iommu_check_identity(amd_old_lookup, &w, &bad);
-	amd_walk_done(&w);
-	if (ret) {
-		if (bad.err)
-			amd_why(h, devid, "IOVA %#llx not mapped (%d)", bad.iova, bad.err);
-		else
-			amd_why(h, devid, "IOVA %#llx maps to %#llx, not 1:1 read/write",
-				bad.iova, bad.phys);
-		return ret;
-	}
-	if (h->nr_verified < ARRAY_SIZE(h->verified))
-		h->verified[h->nr_verified++] = w.root;
-	return 0;
+	return kdump_iommu_check_root(&h->verified, w.root, amd_old_lookup, &w,
+				      &w.tables, devid, h->why_not,
+				      sizeof(h->why_not));
 }
 
 static int amd_check_alias(struct pci_dev *pdev, u16 alias, void *data)

@@ -48,19 +48,14 @@
 struct vtd_old_walk {
 	u64 root;			/* second-level table, physical */
 	unsigned int levels;
-	struct {
-		u64 phys;
-		u64 *va;
-	} map[VTD_MAX_LEVELS + 1];
+	struct kdump_iommu_old_tables tables;
 };
 
 struct vtd_handoff {
 	struct intel_iommu *iommu;
 	u64 rtaddr;
 	unsigned int nr_devices;
-	/* Second-level tables already verified: devices share domains. */
-	u64 verified[16];
-	unsigned int nr_verified;
+	struct kdump_iommu_roots verified;	/* second-level tables */
 	char why_not[96];
 };
 
@@ -73,26 +68,6 @@ static void *vtd_old_map(u64 phys)
 	return memremap(phys & VTD_PAGE_MASK, VTD_PAGE_SIZE, MEMREMAP_WB);
 }
 
-static u64 *vtd_walk_table(struct vtd_old_walk *w, unsigned int level, u64 phys)
-{
-	if (w->map[level].va && w->map[level].phys == phys)
-		return w->map[level].va;
-	if (w->map[level].va)
-		memunmap(w->map[level].va);
-	w->map[level].phys = phys;
-	w->map[level].va = vtd_old_map(phys);
-	return w->map[level].va;
-}
-
-static void vtd_walk_done(struct vtd_old_walk *w)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(w->map); i++)
-		if (w->map[i].va)
-			memunmap(w->map[i].va);
-}
-
 /* kdump_iommu_lookup_t for a second-level table (9.8). */
 static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 {
@@ -102,7 +77,7 @@ static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 
 	for (level = w->levels; level; level--) {
 		unsigned int shift = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * (level - 1);
-		u64 *table = vtd_walk_table(w, level, phys);
+		u64 *table = kdump_iommu_old_table(&w->tables, level, phys);
 
 		if (!table)
 			return -ENOMEM;
@@ -125,47 +100,21 @@ static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 	return -EINVAL;
 }
 
-/* Say why the hand-off fails, naming the requester. */
-static __printf(3, 4) void vtd_why(struct vtd_handoff *h, u16 rid,
-				   const char *fmt, ...)
-{
-	int n = scnprintf(h->why_not, sizeof(h->why_not), "%02x:%02x.%d: ",
-			  PCI_BUS_NUM(rid), PCI_SLOT(rid), PCI_FUNC(rid));
-	va_list args;
-
-	va_start(args, fmt);
-	vscnprintf(h->why_not + n, sizeof(h->why_not) - n, fmt, args);
-	va_end(args);
-}
+#define vtd_why(h, rid, ...) \
+	kdump_iommu_why((h)->why_not, sizeof((h)->why_not), rid, __VA_ARGS__)
 
 static int vtd_check_sl(struct vtd_handoff *h, u16 rid, u64 root,
 			unsigned int aw)
 {
-	struct kdump_iommu_mismatch bad = {};
 	struct vtd_old_walk w = { .root = root, .levels = aw + 2 };
-	unsigned int i;
-	int ret;
 
-	for (i = 0; i < h->nr_verified; i++)
-		if (h->verified[i] == root)
-			return 0;
 	if (aw < 1 || aw > 3) {
 		vtd_why(h, rid, "unknown address width %u", aw);
 		return -EINVAL;
 	}
-	ret = kdump_iommu_check_identity(vtd_old_lookup, &w, &bad);
-	vtd_walk_done(&w);
-	if (ret) {
-		if (bad.err)
-			vtd_why(h, rid, "IOVA %#llx not mapped (%d)", bad.iova, bad.err);
-		else
-			vtd_why(h, rid, "IOVA %#llx maps to %#llx, not 1:1 read/write",
-				bad.iova, bad.phys);
-		return ret;
-	}
-	if (h->nr_verified < ARRAY_SIZE(h->verified))
-		h->verified[h->nr_verified++] = root;
-	return 0;
+	return kdump_iommu_check_root(&h->verified, root, vtd_old_lookup, &w,
+				      &w.tables, rid, h->why_not,
+				      sizeof(h->why_not));
 }
 
 /* Read quadword @idx of the 4 KiB table at @phys. */
@@ -305,7 +254,7 @@ bool __init intel_iommu_kdump_handoff(void)
 		if (!h.iommu || h.iommu != iommu) {
 			h.iommu = iommu;
 			h.rtaddr = dmar_readq(iommu->reg + DMAR_RTADDR_REG);
-			h.nr_verified = 0;
+			h.verified.nr = 0;
 		}
 		h.nr_devices++;
 		ret = pci_for_each_dma_alias(pdev, vtd_check_rid, &h);
