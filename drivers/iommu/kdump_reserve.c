@@ -49,7 +49,7 @@
  * (arch/x86/realmode/init.c), so a kdump kernel never puts a DMA buffer
  * there even though kexec hands it that memory: no window needed below.
  */
-#define KDUMP_IOMMU_DMA_FLOOR	SZ_1M
+#define KDUMP_IOMMU_DMA_FLOOR	(IS_ENABLED(CONFIG_X86) ? SZ_1M : 0)
 
 static enum kdump_iommu_mode kdump_iommu_param = KDUMP_IOMMU_ON;
 
@@ -83,6 +83,17 @@ static struct {
 	char why_not[96];
 	char crash_check[160];
 } handoff;
+
+/*
+ * IOMMUs outside the IOMMU API (HP sba_iommu), one entry per unit, for
+ * the status view.  Filled in at boot, by one CPU.
+ */
+#define KDUMP_IOMMU_MAX_UNITS	8
+static struct {
+	char name[24];
+	char state[128];
+} units[KDUMP_IOMMU_MAX_UNITS];
+static unsigned int nr_units;
 
 #define VMCOREINFO_WINDOW	"KDUMP_IOMMU_WINDOW="
 #define VMCOREINFO_TARGETS	"KDUMP_IOMMU_TARGETS="
@@ -477,6 +488,131 @@ int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
 	return 0;
 }
 
+/**
+ * kdump_iommu_iova_space_check() - is a fixed IOVA space one aligned range?
+ * @s: the space
+ *
+ * An IOMMU with a fixed IOVA space translates an address A when
+ * (A & mask) == base (HP zx1/sx1000 IOC: the IBASE and IMASK registers),
+ * and lets every other address through untranslated.  That is one range
+ * only if the mask is a run of ones from bit 63 down and the base has no
+ * bit below it; anything else is firmware this code does not understand.
+ *
+ * Return: 0 if it is, -EINVAL if not or if the IOMMU page (4 KiB at
+ * least) does not fit in the space.
+ */
+int kdump_iommu_iova_space_check(const struct kdump_iommu_iova_space *s)
+{
+	u64 size = ~s->mask + 1;
+
+	if (!is_power_of_2(size) || (s->base & ~s->mask))
+		return -EINVAL;
+	if (s->page_shift < 12 || s->page_shift > 63 ||
+	    BIT_ULL(s->page_shift) > size)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kdump_iommu_iova_space_translates() - does a bus address go through the
+ *	IOMMU's page table?
+ * @s: the space, passed by kdump_iommu_iova_space_check()
+ * @addr: the address a device puts on the bus
+ * @index: output if it does: the page table entry that translates @addr
+ * @run: output if not: how many bytes from @addr on go through
+ *	untranslated, a power of two @addr is aligned to, at least one IOMMU
+ *	page, and never reaching into the space
+ *
+ * Return: true if @addr is translated.
+ */
+bool kdump_iommu_iova_space_translates(const struct kdump_iommu_iova_space *s,
+				       u64 addr, u64 *index, u64 *run)
+{
+	u64 last = s->base | ~s->mask, left;
+
+	if (s->enabled && addr >= s->base && addr <= last) {
+		*index = (addr - s->base) >> s->page_shift;
+		return true;
+	}
+	addr &= ~(BIT_ULL(s->page_shift) - 1);
+	if (s->enabled && addr < s->base)
+		left = s->base - addr;
+	else
+		left = addr ? -addr : U64_MAX;
+	*run = kdump_iommu_leaf_size(addr, left,
+				     GENMASK(BITS_PER_LONG - 1, s->page_shift));
+	return false;
+}
+
+/**
+ * kdump_iommu_iova_space_plan() - what a fixed IOVA space needs for the
+ *	windows to be reached 1:1
+ * @windows: the windows
+ * @nr: how many
+ * @s: the space, translation enabled
+ * @last_usable: the last address of the space the driver hands out; the
+ *	rest of the space belongs to someone else (sba: the AGP GART half)
+ * @identity: output, room for @nr ranges: the parts of the windows inside
+ *	the space, rounded out to whole IOMMU pages
+ *
+ * A kdump kernel that leaves such an IOMMU as it is does DMA to physical
+ * addresses: outside the space they go through untranslated, inside they
+ * are translated by the crashed kernel's page table, so there each IOMMU
+ * page of a window needs an identity entry the driver never hands out.
+ *
+ * Return: the number of @identity ranges (0: every window is reached
+ * untranslated); -EINVAL if the space is not understood; -EBUSY if a
+ * window reaches into the space above @last_usable.
+ */
+int kdump_iommu_iova_space_plan(const struct kdump_iommu_range *windows,
+				unsigned int nr,
+				const struct kdump_iommu_iova_space *s,
+				u64 last_usable, struct kdump_iommu_range *identity)
+{
+	u64 last = s->base | ~s->mask, page = BIT_ULL(s->page_shift);
+	unsigned int i;
+	int n = 0;
+
+	if (kdump_iommu_iova_space_check(s) || last_usable < s->base ||
+	    last_usable > last)
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		u64 start = max(windows[i].start, s->base);
+		u64 end = min(windows[i].end, last);
+
+		if (windows[i].end < windows[i].start || start > end)
+			continue;
+		if (end > last_usable)
+			return -EBUSY;
+		identity[n].start = start & ~(page - 1);
+		identity[n].end = end | (page - 1);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * kdump_iommu_bytes_below() - how much of the windows lies at or below an
+ *	address
+ * @windows: the windows
+ * @nr: how many
+ * @limit: the address, inclusive (a device's DMA mask)
+ *
+ * Return: the number of bytes.
+ */
+u64 kdump_iommu_bytes_below(const struct kdump_iommu_range *windows,
+			    unsigned int nr, u64 limit)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (windows[i].start <= windows[i].end &&
+		    windows[i].start <= limit)
+			bytes += min(windows[i].end, limit) - windows[i].start + 1;
+	return bytes;
+}
+
 /* Primary kernel ------------------------------------------------------ */
 
 /*
@@ -625,6 +761,89 @@ int kdump_iommu_may_shrink(u64 start, u64 end)
 		start, end);
 	return -EBUSY;
 }
+
+/* Devices limited to 32-bit DMA: their bounce buffers must be below 4 GiB. */
+#define KDUMP_IOMMU_DMA32_LIMIT	0xffffffffULL
+
+/**
+ * kdump_iommu_iova_space_window() - arm the window in an IOMMU with a
+ *	fixed IOVA space
+ * @unit: the IOMMU's name, for the log and the status view
+ * @s: its IOVA space, as it will translate once the driver enables it
+ * @last_usable: the last address of the space the driver hands out
+ * @identity: output, room for %KDUMP_IOMMU_MAX_WINDOWS ranges, see
+ *	kdump_iommu_iova_space_plan()
+ *
+ * For IOMMUs outside the IOMMU API that translate one range of bus
+ * addresses and pass every other address through (HP sba_iommu, "IOVA
+ * bypass").  A kdump kernel leaves them translating as the crashed kernel
+ * left them and does DMA with physical addresses, which reach the windows
+ * untranslated unless the windows lie in the space.  There the driver
+ * must write an identity entry for each page of @identity and mark it
+ * used in its allocator, at boot, before any device does DMA.
+ *
+ * Says what it found, in the log and in the status view.
+ *
+ * Return: the number of @identity ranges, 0 if none is needed, or a
+ * negative errno if the windows cannot be made reachable (said why).
+ */
+int kdump_iommu_iova_space_window(const char *unit,
+				  const struct kdump_iommu_iova_space *s,
+				  u64 last_usable,
+				  struct kdump_iommu_range *identity)
+{
+	u64 last = s->base | ~s->mask, low, bytes = 0;
+	char *state;
+	int n, i;
+
+	if (!kdump_iommu_arming())
+		return 0;
+	if (nr_units >= ARRAY_SIZE(units)) {
+		pr_warn_once("more than %zu IOMMUs with a fixed IOVA space: not arming the others\n",
+			     ARRAY_SIZE(units));
+		return -ENOSPC;
+	}
+	strscpy(units[nr_units].name, unit, sizeof(units[nr_units].name));
+	state = units[nr_units].state;
+	nr_units++;
+
+	n = kdump_iommu_iova_space_plan(windows, nr_windows, s, last_usable,
+					identity);
+	for (i = 0; i < n; i++)
+		bytes += identity[i].end - identity[i].start + 1;
+	if (n == -EINVAL)
+		scnprintf(state, sizeof(units[0].state),
+			  "NOT armed: IOVA space base %#llx mask %#llx not understood",
+			  s->base, s->mask);
+	else if (n == -EBUSY)
+		scnprintf(state, sizeof(units[0].state),
+			  "NOT armed: window in IOVA space %#llx-%#llx above %#llx, which the driver cannot give",
+			  s->base, last, last_usable);
+	else if (n)
+		scnprintf(state, sizeof(units[0].state),
+			  "armed: %llu KiB inside IOVA space %#llx-%#llx mapped 1:1, the rest untranslated",
+			  bytes >> 10, s->base, last);
+	else
+		scnprintf(state, sizeof(units[0].state),
+			  "armed: window outside IOVA space %#llx-%#llx, reached untranslated",
+			  s->base, last);
+	if (n < 0)
+		pr_warn("%s: %s: a kdump kernel's DMA there would go astray (move crashkernel= out of it)\n",
+			unit, state);
+	else
+		pr_info("%s: %s\n", unit, state);
+	if (n > 0)
+		atomic_inc(&nr_advertised);
+
+	low = kdump_iommu_bytes_below(windows, nr_windows, KDUMP_IOMMU_DMA32_LIMIT);
+	if (!low)
+		pr_warn_once("no crash kernel memory below 4 GiB: devices limited to 32-bit DMA cannot do DMA in a kdump kernel (reserve some with crashkernel=...@<4G or ,low)\n");
+	if (nr_targets)
+		pr_warn_once("%s: kdump_iommu_devices= cannot isolate anything here: devices reach all memory untranslated outside the IOVA space\n",
+			     unit);
+	return n;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_iova_space_window);
 
 /*
  * Check a DMA domain's window the way iommu_map() laid it out: one lookup
@@ -859,7 +1078,7 @@ static void kdump_iommu_census(struct kdump_iommu_census *c)
 static int __init kdump_iommu_report(void)
 {
 	struct kdump_iommu_census c = {};
-	unsigned int i;
+	unsigned int i, total;
 
 	if (is_kdump_kernel())
 		return 0;
@@ -876,6 +1095,13 @@ static int __init kdump_iommu_report(void)
 		pr_info("crash kernel window [mem %#010llx-%#010llx] (%llu MiB)\n",
 			windows[i].start, windows[i].end,
 			(windows[i].end - windows[i].start + 1) >> 20);
+	for (i = 0; i < nr_units; i++)
+		pr_info("%s: %s\n", units[i].name, units[i].state);
+	for (i = 0, total = 0; i < DEV_NR_STATES; i++)
+		total += c.nr[i];
+	/* Only IOMMUs outside the IOMMU API (ia64): no DMA domains to count */
+	if (nr_units && !total)
+		return 0;
 	pr_info("identity-mapped in %u DMA domains (%u devices); %u in identity domains, %u untrusted, %u unmanaged, %u NOT mapped\n",
 		c.nr_domains, c.nr[DEV_ARMED], c.nr[DEV_IDENTITY],
 		c.nr[DEV_UNTRUSTED], c.nr[DEV_UNMANAGED], c.nr[DEV_NOT_MAPPED]);
@@ -1014,6 +1240,17 @@ void kdump_iommu_why(char *buf, size_t len, u16 rid, const char *fmt, ...)
 }
 EXPORT_SYMBOL_GPL(kdump_iommu_why);
 
+static void kdump_iommu_say_mismatch(char *buf, size_t len, const char *who,
+				     const struct kdump_iommu_mismatch *bad)
+{
+	if (bad->err)
+		scnprintf(buf, len, "%s: IOVA %#llx not mapped (%d)", who,
+			  bad->iova, bad->err);
+	else
+		scnprintf(buf, len, "%s: IOVA %#llx maps to %#llx, not 1:1 read/write",
+			  who, bad->iova, bad->phys);
+}
+
 /**
  * kdump_iommu_check_root() - does an old page table map this kernel's
  *	memory 1:1?
@@ -1044,13 +1281,11 @@ int kdump_iommu_check_root(struct kdump_iommu_roots *seen, u64 root,
 	ret = kdump_iommu_check_identity(lookup, data, &bad);
 	kdump_iommu_old_tables_done(tables);
 	if (ret) {
-		if (bad.err)
-			kdump_iommu_why(why, len, rid, "IOVA %#llx not mapped (%d)",
-					bad.iova, bad.err);
-		else
-			kdump_iommu_why(why, len, rid,
-					"IOVA %#llx maps to %#llx, not 1:1 read/write",
-					bad.iova, bad.phys);
+		char who[16];
+
+		snprintf(who, sizeof(who), "%02x:%02x.%d", PCI_BUS_NUM(rid),
+			 PCI_SLOT(rid), PCI_FUNC(rid));
+		kdump_iommu_say_mismatch(why, len, who, &bad);
 		return ret;
 	}
 	if (seen->nr < ARRAY_SIZE(seen->root))
@@ -1192,21 +1427,9 @@ bool kdump_iommu_handoff_device(struct device *dev)
 }
 EXPORT_SYMBOL_GPL(kdump_iommu_handoff_device);
 
-/**
- * kdump_iommu_handoff() - decide, and say, whether a kdump kernel skips
- *	DMA-remapping initialisation for an IOMMU
- * @iommu: the IOMMU's name, for the log
- * @nr_devices: devices whose old domains were checked
- * @why_not: NULL if every device's old domain maps this kernel's memory
- *	1:1, else why the hand-off cannot be verified
- *
- * Return: true if the driver should leave translation as the crashed
- * kernel left it and not initialise DMA remapping (devices then do DMA
- * with physical addresses, through the window); false to take the
- * driver's usual path.
- */
-bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
-			 const char *why_not)
+static bool __kdump_iommu_handoff(const char *iommu, unsigned int nr,
+				  const char *what, const char *why_not,
+				  bool fixed)
 {
 	static char damaged[sizeof(handoff.crash_check) + 48];
 	bool skip;
@@ -1224,16 +1447,19 @@ bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
 			 "the crashed kernel found its window %s", handoff.crash_check);
 		why_not = damaged;
 	}
-	skip = !why_not || kdump_iommu_param == KDUMP_IOMMU_FORCE;
+	skip = !why_not || fixed || kdump_iommu_param == KDUMP_IOMMU_FORCE;
 
 	strscpy(handoff.iommu, iommu, sizeof(handoff.iommu));
-	handoff.nr_devices = nr_devices;
+	handoff.nr_devices = nr;
 	handoff.skipped = skip;
 	strscpy(handoff.why_not, why_not ?: "", sizeof(handoff.why_not));
 
 	if (!why_not)
-		pr_info("%s: old tables map this kernel's memory 1:1 for all %u devices: skipping DMA-remapping initialisation\n",
-			iommu, nr_devices);
+		pr_info("%s: old tables map this kernel's memory 1:1 for all %u %s: skipping DMA-remapping initialisation\n",
+			iommu, nr, what);
+	else if (fixed)
+		pr_warn("%s: cannot verify the hand-off (%s): skipping DMA-remapping initialisation all the same, as without kdump_iommu\n",
+			iommu, why_not);
 	else if (skip)
 		pr_warn("%s: %s; kdump_iommu=force: skipping DMA-remapping initialisation anyway (forced)\n",
 			iommu, why_not);
@@ -1242,7 +1468,75 @@ bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
 			iommu, why_not);
 	return skip;
 }
+
+/**
+ * kdump_iommu_handoff() - decide, and say, whether a kdump kernel skips
+ *	DMA-remapping initialisation for an IOMMU
+ * @iommu: the IOMMU's name, for the log
+ * @nr_devices: devices whose old domains were checked
+ * @why_not: NULL if every device's old domain maps this kernel's memory
+ *	1:1, else why the hand-off cannot be verified
+ *
+ * Return: true if the driver should leave translation as the crashed
+ * kernel left it and not initialise DMA remapping (devices then do DMA
+ * with physical addresses, through the window); false to take the
+ * driver's usual path.
+ */
+bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
+			 const char *why_not)
+{
+	return __kdump_iommu_handoff(iommu, nr_devices, "devices", why_not,
+				     false);
+}
 EXPORT_SYMBOL_GPL(kdump_iommu_handoff);
+
+/**
+ * kdump_iommu_handoff_fixed() - say how a hand-off the driver cannot
+ *	refuse went
+ * @iommu: the driver's name, for the log
+ * @nr_units: IOMMUs whose old tables were checked
+ * @why_not: NULL if they map this kernel's memory 1:1, else why not
+ *
+ * For drivers whose usual path in a kdump kernel already is to leave the
+ * IOMMU as the crashed kernel left it (sba_iommu: re-enabling an IOC
+ * under in-flight DMA machine-checks).  The check cannot change what they
+ * do; it tells whether the kdump kernel's DMA will reach its memory.
+ */
+void kdump_iommu_handoff_fixed(const char *iommu, unsigned int nr_units,
+			       const char *why_not)
+{
+	__kdump_iommu_handoff(iommu, nr_units, "IOMMUs", why_not, true);
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_handoff_fixed);
+
+/**
+ * kdump_iommu_check_unit() - do an IOMMU's old tables map this kernel's
+ *	memory 1:1?
+ * @unit: the IOMMU's name, for @why
+ * @lookup: the driver's translation through the old tables
+ * @data: its cookie for @lookup
+ * @tables: the table pages @lookup maps, unmapped before returning
+ * @why: where to say why not, for kdump_iommu_handoff_fixed()
+ * @len: size of @why
+ *
+ * For IOMMUs with one translation for all devices behind them (sba).
+ *
+ * Return: as kdump_iommu_check_identity().
+ */
+int kdump_iommu_check_unit(const char *unit, kdump_iommu_lookup_t lookup,
+			   void *data, struct kdump_iommu_old_tables *tables,
+			   char *why, size_t len)
+{
+	struct kdump_iommu_mismatch bad = {};
+	int ret;
+
+	ret = kdump_iommu_check_identity(lookup, data, &bad);
+	kdump_iommu_old_tables_done(tables);
+	if (ret)
+		kdump_iommu_say_mismatch(why, len, unit, &bad);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kdump_iommu_check_unit);
 
 /* Status -------------------------------------------------------------- */
 
@@ -1278,6 +1572,8 @@ static int kdump_iommu_status_show(struct seq_file *seq, void *v)
 		seq_printf(seq, "window: %#llx-%#llx (%llu MiB)\n",
 			   windows[i].start, windows[i].end,
 			   (windows[i].end - windows[i].start + 1) >> 20);
+	for (i = 0; i < nr_units; i++)
+		seq_printf(seq, "iommu %s: %s\n", units[i].name, units[i].state);
 	seq_puts(seq, "devices:\n");
 	kdump_iommu_census(&c);
 	seq_printf(seq, "domains armed: %u\n", c.nr_domains);

@@ -5,7 +5,10 @@
  * kdump_iommu_pure: the arithmetic, table-driven: kdump_iommu= parsing,
  * windows from crash regions (odd sizes and alignments, low + high
  * regions, regions beyond the IOMMU's address width, no crashkernel=),
- * overlaps, page counts, and the identity check against fake tables.
+ * overlaps, page counts, the identity check against fake tables, and
+ * fixed IOVA spaces (HP sba_iommu): which addresses an IOC translates,
+ * which pages of a window need identity entries, what 32-bit devices
+ * can reach, and the kdump kernel's check through a fake pdir.
  *
  * kdump_iommu_live: the windows in the running kernel's real IOMMU domains
  * (run it under QEMU with a vIOMMU and crashkernel=, see .kunitconfig):
@@ -493,6 +496,250 @@ static void test_check_identity_range(struct kunit *test)
 	}
 }
 
+/* Fixed IOVA spaces (HP sba_iommu: IBASE/IMASK) ------------------------ */
+
+/* A zx1-like IOC: 1 GiB of IOVA space at 1 GiB, in 4 KiB pages. */
+#define ZX1_SPACE	{ SZ_1G, ~(u64)(SZ_1G - 1), 12, true }
+
+struct space_case {
+	const char *name;
+	struct kdump_iommu_iova_space space;
+	int ret;
+};
+
+static const struct space_case space_cases[] = {
+	{ "1G at 1G, 4K pages", ZX1_SPACE, 0 },
+	{ "512M at 2G, 16K pages", { SZ_2G, ~(u64)(SZ_512M - 1), 14, true }, 0 },
+	{ "64K pages", { SZ_1G, ~(u64)(SZ_1G - 1), 16, true }, 0 },
+	{ "base not aligned to the size", { 0x50000000, ~(u64)(SZ_1G - 1), 12, true }, -EINVAL },
+	{ "mask with a hole", { SZ_1G, 0xffffffff00f00000ULL, 12, true }, -EINVAL },
+	{ "mask 0: all of memory", { 0, 0, 12, true }, -EINVAL },
+	{ "page below 4K", { SZ_1G, ~(u64)(SZ_1G - 1), 11, true }, -EINVAL },
+	{ "page larger than the space", { SZ_1G, ~(u64)(SZ_4K - 1), 16, true }, -EINVAL },
+	{ "page shift past 63", { SZ_1G, ~(u64)(SZ_1G - 1), 64, true }, -EINVAL },
+};
+
+static void space_case_desc(const struct space_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(space, space_cases, space_case_desc);
+
+static void test_iova_space_check(struct kunit *test)
+{
+	const struct space_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_iova_space_check(&c->space), c->ret);
+}
+
+struct translates_case {
+	const char *name;
+	struct kdump_iommu_iova_space space;
+	u64 addr;
+	bool translated;
+	u64 index_or_run;
+};
+
+static const struct translates_case translates_cases[] = {
+	{ "first byte of the space", ZX1_SPACE, SZ_1G, true, 0 },
+	{ "inside, 4th page", ZX1_SPACE, SZ_1G + 0x3fff, true, 3 },
+	{ "last byte of the space", ZX1_SPACE, 0x7fffffff, true, 0x3ffff },
+	{ "last page below: one page", ZX1_SPACE, 0x3ffff000, false, SZ_4K },
+	{ "unaligned, below", ZX1_SPACE, 0x3ffff800, false, SZ_4K },
+	{ "512M below: up to the space", ZX1_SPACE, SZ_512M, false, SZ_512M },
+	{ "at 0: up to the space", ZX1_SPACE, 0, false, SZ_1G },
+	{ "just above: by alignment", ZX1_SPACE, SZ_2G, false, SZ_2G },
+	{ "above 4G", ZX1_SPACE, SZ_4G, false, SZ_4G },
+	{ "translation off", { SZ_1G, ~(u64)(SZ_1G - 1), 12, false }, SZ_1G, false, SZ_1G },
+	{ "16K pages", { SZ_1G, ~(u64)(SZ_1G - 1), 14, true }, SZ_1G + 0x8000, true, 2 },
+};
+
+static void translates_case_desc(const struct translates_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(translates, translates_cases, translates_case_desc);
+
+static void test_iova_space_translates(struct kunit *test)
+{
+	const struct translates_case *c = test->param_value;
+	u64 index = 0x5a5a, run = 0x5a5a;
+	bool t = kdump_iommu_iova_space_translates(&c->space, c->addr, &index, &run);
+
+	KUNIT_ASSERT_EQ(test, t, c->translated);
+	KUNIT_EXPECT_EQ(test, t ? index : run, c->index_or_run);
+}
+
+struct plan_case {
+	const char *name;
+	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
+	unsigned int nr;
+	struct kdump_iommu_iova_space space;
+	u64 last_usable;
+	int ret;
+	struct kdump_iommu_range identity[KDUMP_IOMMU_MAX_WINDOWS];
+};
+
+#define ZX1_LAST	0x7fffffffULL
+#define ZX1_GART	0x5fffffffULL	/* AGP GART owns the upper half */
+
+static const struct plan_case plan_cases[] = {
+	{ "below the space: bypass", { R(0x10000000, 0x1fffffff) }, 1, ZX1_SPACE, ZX1_LAST, 0 },
+	{ "above 4G: bypass", { R(SZ_4G, SZ_4G + SZ_256M - 1) }, 1, ZX1_SPACE, ZX1_LAST, 0 },
+	{ "up to the space", { R(0x30000000, 0x3fffffff) }, 1, ZX1_SPACE, ZX1_LAST, 0 },
+	{ "straddles the start", { R(0x3f000000, 0x40ffffff) }, 1, ZX1_SPACE, ZX1_LAST, 1,
+	  { R(0x40000000, 0x40ffffff) } },
+	{ "inside", { R(0x50000000, 0x50ffffff) }, 1, ZX1_SPACE, ZX1_LAST, 1,
+	  { R(0x50000000, 0x50ffffff) } },
+	{ "unaligned inside: whole pages", { R(0x50000800, 0x50001bff) }, 1, ZX1_SPACE, ZX1_LAST, 1,
+	  { R(0x50000000, 0x50001fff) } },
+	{ "covers the space and more", { R(0, 0xffffffff) }, 1, ZX1_SPACE, ZX1_LAST, 1,
+	  { R(0x40000000, 0x7fffffff) } },
+	{ "low inside, high outside", { R(0x50000000, 0x57ffffff), R(SZ_4G, SZ_4G + SZ_1G - 1) },
+	  2, ZX1_SPACE, ZX1_LAST, 1, { R(0x50000000, 0x57ffffff) } },
+	{ "both inside", { R(0x41000000, 0x41ffffff), R(0x70000000, 0x70ffffff) },
+	  2, ZX1_SPACE, ZX1_LAST, 2, { R(0x41000000, 0x41ffffff), R(0x70000000, 0x70ffffff) } },
+	{ "in the GART half", { R(0x60000000, 0x60ffffff) }, 1, ZX1_SPACE, ZX1_GART, -EBUSY },
+	{ "below the GART half", { R(0x50000000, 0x5fffffff) }, 1, ZX1_SPACE, ZX1_GART, 1,
+	  { R(0x50000000, 0x5fffffff) } },
+	{ "empty window skipped", { R(0x50000000, 0x4fffffff) }, 1, ZX1_SPACE, ZX1_LAST, 0 },
+	{ "bad space", { R(0x50000000, 0x50ffffff) }, 1,
+	  { 0x50000000, ~(u64)(SZ_1G - 1), 12, true }, ZX1_LAST, -EINVAL },
+	{ "last usable past the space", { R(0x50000000, 0x50ffffff) }, 1, ZX1_SPACE, SZ_4G,
+	  -EINVAL },
+	{ "64K pages round out", { R(0x50004000, 0x50017fff) }, 1,
+	  { SZ_1G, ~(u64)(SZ_1G - 1), 16, true }, ZX1_LAST, 1, { R(0x50000000, 0x5001ffff) } },
+};
+
+static void plan_case_desc(const struct plan_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(plan, plan_cases, plan_case_desc);
+
+static void test_iova_space_plan(struct kunit *test)
+{
+	const struct plan_case *c = test->param_value;
+	struct kdump_iommu_range id[KDUMP_IOMMU_MAX_WINDOWS] = {};
+	int i, n;
+
+	n = kdump_iommu_iova_space_plan(c->windows, c->nr, &c->space,
+					c->last_usable, id);
+	KUNIT_ASSERT_EQ(test, n, c->ret);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, id[i].start, c->identity[i].start);
+		KUNIT_EXPECT_EQ(test, id[i].end, c->identity[i].end);
+	}
+}
+
+struct below_case {
+	const char *name;
+	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
+	unsigned int nr;
+	u64 limit;
+	u64 bytes;
+};
+
+static const struct below_case below_cases[] = {
+	{ "low window under 4G", { R(0x2f000000, 0x3effffff), R(SZ_4G, SZ_4G + SZ_256M - 1) },
+	  2, 0xffffffff, SZ_256M },
+	{ "and one page of the high", { R(0x2f000000, 0x3effffff), R(SZ_4G, SZ_4G + SZ_256M - 1) },
+	  2, SZ_4G + SZ_4K - 1, SZ_256M + SZ_4K },
+	{ "high only: nothing for 32-bit", { R(SZ_4G, SZ_4G + SZ_256M - 1) }, 1, 0xffffffff, 0 },
+	{ "window across 4G", { R(0xf0000000, 0x10fffffffULL) }, 1, 0xffffffff, SZ_256M },
+	{ "limit below everything", { R(0x2f000000, 0x3effffff) }, 1, 0x2effffff, 0 },
+	{ "empty window", { R(0x2000, 0x1fff) }, 1, 0xffffffff, 0 },
+	{ "no windows", { }, 0, U64_MAX, 0 },
+};
+
+static void below_case_desc(const struct below_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(below, below_cases, below_case_desc);
+
+static void test_bytes_below(struct kunit *test)
+{
+	const struct below_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_bytes_below(c->windows, c->nr, c->limit),
+			c->bytes);
+}
+
+/*
+ * The kdump kernel's check through an IOC, as sba_kdump_lookup() does it,
+ * against a fake pdir: 16 MiB of IOVA space at 0x41000000 in 64 KiB pages.
+ */
+#define FAKE_BASE	0x41000000ULL
+#define FAKE_PAGES	256
+
+struct fake_ioc {
+	struct kdump_iommu_iova_space space;
+	u64 pdir[FAKE_PAGES];
+};
+
+static int fake_ioc_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
+{
+	struct fake_ioc *ioc = data;
+	u64 index, run;
+
+	if (!kdump_iommu_iova_space_translates(&ioc->space, iova, &index, &run)) {
+		pte->phys = iova;
+		pte->size = run;
+		pte->writable = true;
+		return 0;
+	}
+	if (!(ioc->pdir[index] >> 63))
+		return -ENOENT;
+	pte->phys = ioc->pdir[index] & ~0xE000000000000FFFULL;
+	pte->size = BIT_ULL(ioc->space.page_shift);
+	pte->writable = true;
+	return 0;
+}
+
+static int fake_ioc_check(struct fake_ioc *ioc, u64 start, u64 end,
+			  struct kdump_iommu_mismatch *bad)
+{
+	return kdump_iommu_check_identity_range(fake_ioc_lookup, ioc, start,
+						end, bad);
+}
+
+static void test_iova_space_identity_walk(struct kunit *test)
+{
+	struct fake_ioc *ioc = kunit_kzalloc(test, sizeof(*ioc), GFP_KERNEL);
+	struct kdump_iommu_range win = R(0x40000000, 0x41ffffff), id;
+	struct kdump_iommu_mismatch bad = {};
+	u64 iova;
+
+	KUNIT_ASSERT_NOT_NULL(test, ioc);
+	ioc->space = (struct kdump_iommu_iova_space){ FAKE_BASE, ~(u64)(SZ_16M - 1), 16, true };
+
+	/* What the primary kernel arms: the window's pages in the space. */
+	KUNIT_ASSERT_EQ(test, kdump_iommu_iova_space_plan(&win, 1, &ioc->space,
+							  FAKE_BASE + SZ_16M - 1, &id), 1);
+	for (iova = id.start; iova <= id.end; iova += SZ_64K)
+		ioc->pdir[(iova - FAKE_BASE) >> 16] = BIT_ULL(63) | iova;
+	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, win.start, win.end, &bad), 0);
+
+	/* A crashed kernel's own mapping in the middle: not 1:1. */
+	ioc->pdir[17] = BIT_ULL(63) | 0x12340000;
+	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, win.start, win.end, &bad), -ERANGE);
+	KUNIT_EXPECT_EQ(test, bad.iova, FAKE_BASE + 17 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, bad.phys, 0x12340000ULL);
+
+	/* An entry the primary kernel never armed. */
+	ioc->pdir[17] = 0;
+	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, win.start, win.end, &bad), -ENOENT);
+	KUNIT_EXPECT_EQ(test, bad.iova, FAKE_BASE + 17 * SZ_64K);
+
+	/* Outside the space nothing is looked up: bypass. */
+	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, 0x40000000, FAKE_BASE - 1, &bad), 0);
+}
+
 static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_parse_mode, parse_gen_params),
 	KUNIT_CASE(test_mode_name_roundtrip),
@@ -502,6 +749,11 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_nr_pages, pages_gen_params),
 	KUNIT_CASE_PARAM(test_leaf_size, leaf_gen_params),
 	KUNIT_CASE_PARAM(test_check_identity_range, identity_gen_params),
+	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),
+	KUNIT_CASE_PARAM(test_iova_space_translates, translates_gen_params),
+	KUNIT_CASE_PARAM(test_iova_space_plan, plan_gen_params),
+	KUNIT_CASE_PARAM(test_bytes_below, below_gen_params),
+	KUNIT_CASE(test_iova_space_identity_walk),
 	{}
 };
 

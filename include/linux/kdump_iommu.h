@@ -84,6 +84,24 @@ struct kdump_iommu_mismatch {
 	int err;
 };
 
+/**
+ * struct kdump_iommu_iova_space - the fixed IOVA space of an IOMMU outside
+ *	the IOMMU API
+ * @base: its first address
+ * @mask: an address A is translated when (A & @mask) == @base; every
+ *	other address goes through untranslated
+ * @page_shift: log2 of the IOMMU page size
+ * @enabled: translation is on
+ *
+ * HP zx1/sx1000 IOC (sba_iommu): IBASE, IMASK and TCNFG.
+ */
+struct kdump_iommu_iova_space {
+	u64 base;
+	u64 mask;
+	unsigned int page_shift;
+	bool enabled;
+};
+
 /* Pure helpers, exported for the KUnit tests. */
 int kdump_iommu_parse_mode(const char *str, enum kdump_iommu_mode *mode);
 const char *kdump_iommu_mode_name(enum kdump_iommu_mode mode);
@@ -101,6 +119,15 @@ int kdump_iommu_parse_devices(const char *str, u32 *sbdf, unsigned int max);
 int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
 				     u64 start, u64 end,
 				     struct kdump_iommu_mismatch *bad);
+int kdump_iommu_iova_space_check(const struct kdump_iommu_iova_space *s);
+bool kdump_iommu_iova_space_translates(const struct kdump_iommu_iova_space *s,
+				       u64 addr, u64 *index, u64 *run);
+int kdump_iommu_iova_space_plan(const struct kdump_iommu_range *windows,
+				unsigned int nr,
+				const struct kdump_iommu_iova_space *s,
+				u64 last_usable, struct kdump_iommu_range *identity);
+u64 kdump_iommu_bytes_below(const struct kdump_iommu_range *windows,
+			    unsigned int nr, u64 limit);
 
 #ifdef CONFIG_KDUMP_IOMMU_RESERVE
 
@@ -113,6 +140,10 @@ void kdump_iommu_domain_mapped(struct device *dev, struct iommu_domain *domain);
 void kdump_iommu_domain_freed(struct iommu_domain *domain);
 int kdump_iommu_def_domain_type(struct device *dev);
 int kdump_iommu_crash_check(char *buf, size_t len);
+int kdump_iommu_iova_space_window(const char *unit,
+				  const struct kdump_iommu_iova_space *s,
+				  u64 last_usable,
+				  struct kdump_iommu_range *identity);
 
 /* Kdump kernel */
 bool kdump_iommu_handoff_wanted(void);
@@ -121,6 +152,8 @@ int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
 			       struct kdump_iommu_mismatch *bad);
 bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
 			 const char *why_not);
+void kdump_iommu_handoff_fixed(const char *iommu, unsigned int nr_units,
+			       const char *why_not);
 
 /*
  * Deepest walk of an old page table: 6 levels on AMD-Vi (2.2.3), 5 on
@@ -162,6 +195,9 @@ int kdump_iommu_check_root(struct kdump_iommu_roots *seen, u64 root,
 u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
 			   unsigned int level, u64 phys);
 void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
+int kdump_iommu_check_unit(const char *unit, kdump_iommu_lookup_t lookup,
+			   void *data, struct kdump_iommu_old_tables *tables,
+			   char *why, size_t len);
 __printf(4, 5) void kdump_iommu_why(char *buf, size_t len, u16 rid,
 				    const char *fmt, ...);
 
