@@ -44,7 +44,7 @@ DEBUG_CASES ?= main
 N ?= 100
 
 .PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
-	initramfs vmtest soak debug-check ia64-toolchain run check clean \
+	initramfs vmtest soak debug-check ia64-toolchain ia64-check run check clean \
 	distclean
 
 all: run
@@ -60,6 +60,7 @@ help:
 	@echo 'make kunit      KUnit suites with kunit.py under QEMU with a vIOMMU (IOMMU=vtd|amd)'
 	@echo 'make initramfs  build $(INITRAMFS) for the QEMU tests'
 	@echo 'make ia64-toolchain  build (once, ~30 min) and cache an ia64 cross gcc outside the repo'
+	@echo 'make ia64-check  compile-test HP zx1 (ia64, sba_iommu), feature on and off'
 	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
 	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
 	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
@@ -116,6 +117,11 @@ debug-check: debug-kernel initramfs
 IA64_CACHE ?= /var/cache/kdump-iommu/ia64
 ia64-toolchain:
 	@IA64_CACHE=$(IA64_CACHE) mk/ia64-toolchain.sh
+
+# HP zx1 (ia64) compile test: zx1_defconfig, feature on and off, W=1 on
+# our files.  Part of "make check" when the toolchain is cached.
+ia64-check: tree
+	@IA64_CACHE=$(IA64_CACHE) mk/ia64-check.sh $(TREE) $(O)/build
 
 run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'

@@ -112,6 +112,16 @@ verify_controls() {
 }
 run vmtest-verify-controls verify_controls
 
+# 9. ia64 (HP zx1, sba_iommu): zx1_defconfig with the feature on and off,
+#    W=1 on our files.  Needs the cross compiler "make ia64-toolchain"
+#    caches outside the repository (30 minutes to build): skipped, and
+#    said so, where it is not there.
+if mk/ia64-toolchain.sh --check >/dev/null 2>&1; then
+	run ia64-zx1 mk/ia64-check.sh "$TREE" "$O/build"
+else
+	echo "ok - ia64-zx1 # SKIP no cached ia64 cross compiler (make ia64-toolchain)"
+fi
+
 echo "# $(($(date +%s) - start)) s"
 if [ $failed -ne 0 ]; then
 	echo "# failed: ${failures[*]}"
