@@ -447,6 +447,61 @@ u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
 }
 
 /**
+ * kdump_iommu_leaf_tables() - how many page tables hold a window's leaves
+ * @window: the window
+ * @pgsize_bitmap: the page sizes the domain supports
+ *
+ * Both VT-d (second-level, 9.8) and AMD-Vi (v1, 2.2.3) tables are 4 KiB
+ * pages of 512 entries: a leaf of at least 4 KiB << 9 * (L - 1) and less
+ * than 4 KiB << 9 * L bytes sits in a level-L table, which covers
+ * 4 KiB << 9 * L bytes (AMD-Vi repeats the entry of a page between two
+ * level sizes; it is still in that one table).  Counts the distinct
+ * tables that iommu_map() fills with the window's leaves, split as
+ * kdump_iommu_nr_pages() splits it: the page-table memory the window
+ * costs a domain, beyond the few upper-level tables every mapping shares.
+ *
+ * Return: the number of tables, 0 if the window cannot be mapped with
+ * these page sizes.
+ */
+u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
+			    unsigned long pgsize_bitmap)
+{
+	/* Per level, the table the last leaf at that level went into, + 1 */
+	u64 addr = window->start, left, nr = 0, last[6] = {};
+	unsigned long min;
+
+	if (!pgsize_bitmap || window->end < window->start)
+		return 0;
+	min = 1UL << __ffs(pgsize_bitmap);
+	if (!IS_ALIGNED(addr, min) || !IS_ALIGNED(window->end + 1, min) ||
+	    min < SZ_4K)
+		return 0;
+
+	left = window->end - window->start + 1;
+	while (left) {
+		u64 pgsize = kdump_iommu_leaf_size(addr, left, pgsize_bitmap);
+		unsigned int level, shift;
+		u64 table;
+
+		if (!pgsize)
+			return 0;
+		level = (__ffs64(pgsize) - 12) / 9;
+		shift = 12 + 9 * (level + 1);
+		table = shift < 64 ? (addr >> shift) + 1 : 1;
+		/*
+		 * Addresses only grow: a table left behind at a level is
+		 * never come back to.
+		 */
+		if (last[level] != table)
+			nr++;
+		last[level] = table;
+		addr += pgsize;
+		left -= pgsize;
+	}
+	return nr;
+}
+
+/**
  * kdump_iommu_check_identity_range() - is a range mapped 1:1, read/write?
  * @lookup: the driver's translation of one IOVA through its tables
  * @data: the driver's cookie for @lookup
@@ -1585,8 +1640,9 @@ static int kdump_iommu_status_show(struct seq_file *seq, void *v)
 
 		pages = kdump_iommu_nr_pages(&windows[i], c.seen[0]->pgsize_bitmap,
 					     &largest);
-		seq_printf(seq, "window %u: %llu IOMMU pages per domain, up to %llu KiB\n",
-			   i, pages, largest >> 10);
+		seq_printf(seq, "window %u: %llu IOMMU pages per domain, up to %llu KiB, in %llu page tables\n",
+			   i, pages, largest >> 10,
+			   kdump_iommu_leaf_tables(&windows[i], c.seen[0]->pgsize_bitmap));
 	}
 	for (i = 0; i < DEV_NR_STATES; i++)
 		seq_printf(seq, "devices %s: %u\n", dev_state_names[i], c.nr[i]);

@@ -334,6 +334,45 @@ static void test_nr_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, largest, c->largest);
 }
 
+/* kdump_iommu_leaf_tables() -------------------------------------------- */
+
+struct tables_case {
+	const char *name;
+	struct kdump_iommu_range window;
+	unsigned long pgsize_bitmap;
+	u64 nr;
+};
+
+static const struct tables_case tables_cases[] = {
+	{ "256M, 2M aligned: one table", R(0x2f000000, 0x3effffff), VTD_SIZES, 1 },
+	{ "4K off 2M at the start", R(0x2f001000, 0x3effffff), VTD_SIZES, 2 },
+	{ "both ends off 2M (ck-odd)", R(0x20100000, 0x27efffff), VTD_SIZES, 3 },
+	{ "1G + 2M at 1G", R(SZ_1G, 2ULL * SZ_1G + SZ_2M - 1), VTD_SIZES, 2 },
+	{ "across a 1G boundary", R(0x3f000000, 0x40ffffff), VTD_SIZES, 2 },
+	{ "4K pages only: 512 a table", R(0x2f000000, 0x3effffff), SZ_4K, 128 },
+	{ "AMD: any power of two", R(0x2f000000, 0x3effffff), ~0xfffUL, 1 },
+	{ "AMD: 4K off at both ends", R(0x2f001000, 0x3effefff), ~0xfffUL, 3 },
+	{ "one page", R(0x1000, 0x1fff), VTD_SIZES, 1 },
+	{ "not aligned to the smallest page", R(0x800, 0x17ff), VTD_SIZES, 0 },
+	{ "no page sizes", R(0x1000, 0x1fff), 0, 0 },
+	{ "empty", R(0x2000, 0x1fff), VTD_SIZES, 0 },
+};
+
+static void tables_case_desc(const struct tables_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tables, tables_cases, tables_case_desc);
+
+static void test_leaf_tables(struct kunit *test)
+{
+	const struct tables_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_leaf_tables(&c->window, c->pgsize_bitmap),
+			c->nr);
+}
+
 /* kdump_iommu_leaf_size() ------------------------------------------------ */
 
 struct leaf_case {
@@ -748,6 +787,7 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_overlaps, overlap_gen_params),
 	KUNIT_CASE_PARAM(test_nr_pages, pages_gen_params),
 	KUNIT_CASE_PARAM(test_leaf_size, leaf_gen_params),
+	KUNIT_CASE_PARAM(test_leaf_tables, tables_gen_params),
 	KUNIT_CASE_PARAM(test_check_identity_range, identity_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_translates, translates_gen_params),

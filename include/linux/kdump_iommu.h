@@ -115,6 +115,8 @@ bool kdump_iommu_overlaps(const struct kdump_iommu_range *windows,
 u64 kdump_iommu_leaf_size(u64 addr, u64 left, unsigned long pgsize_bitmap);
 u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
 			 unsigned long pgsize_bitmap, u64 *largest);
+u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
+			    unsigned long pgsize_bitmap);
 int kdump_iommu_parse_devices(const char *str, u32 *sbdf, unsigned int max);
 int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
 				     u64 start, u64 end,
