@@ -20,7 +20,8 @@ INITRAMFS := $(O)/initramfs.cpio.gz
 # Every Debian package the targets use; "make deps" installs what is missing.
 DEBS := linux-source-6.1 gcc make bc bison flex libelf-dev libssl-dev \
 	ccache git xz-utils cpio file binutils python3 kmod rsync sparse \
-	qemu-system-x86 qemu-utils kexec-tools makedumpfile crash busybox-static
+	qemu-system-x86 qemu-utils kexec-tools makedumpfile crash busybox-static \
+	gnuplot-nox
 
 # Config fragments merged on tinyconfig (paths inside the tree).
 KCONFIG_FRAGMENTS ?= $(KT)/config
@@ -44,7 +45,7 @@ DEBUG_CASES ?= main
 N ?= 100
 
 .PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
-	initramfs vmtest soak debug-check ia64-toolchain ia64-check run check clean \
+	initramfs vmtest soak bench debug-check ia64-toolchain ia64-check run check clean \
 	distclean
 
 all: run
@@ -64,6 +65,7 @@ help:
 	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
 	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
 	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
+	@echo 'make bench REPS=5  cost and speed against stock kdump, in $(O)/bench/'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
 
 deps:
@@ -104,6 +106,13 @@ endif
 # The crash matrix N times over (default 100; "make soak N=3 CASES=main").
 soak: kernel initramfs
 	@$(VMTEST) --repeat $(N) --soak-report $(O)/soak.json $(CASES)
+
+# Cost and speed against stock kdump (bench.py): medians of REPS runs,
+# results in $(O)/bench/ (results.json, results.md, bench.png).
+REPS ?= 5
+bench: kernel initramfs
+	@python3 $(TREE)/$(KT)/bench.py -k $(BZIMAGE) -x $(VMLINUX) \
+		-i $(INITRAMFS) -o $(O)/bench --reps $(REPS) $(BENCH_FLAGS)
 
 # The main cases on the debug kernel: no report in either kernel.  KASAN's
 # shadow memory needs a larger crash kernel region.

@@ -16,6 +16,8 @@
 #   KDT_PRE_PANIC      shell command(s) run right before the panic (optional)
 #   KDT_MODE      "kselftest": run the in-guest tests and power off instead
 #   KDT_EDU, KDT_DUMP_BDF  PCI addresses of the edu device and the dump disk
+#   KDT_BENCH     "1": print measurements for bench.py (see bench_iommu_init)
+#   KDT_BENCH_MB  in KDT_MODE=bench: MiB to read from the dump disk per pass
 #
 # Every line this script prints starts with "KDT: " so the host can time and
 # check the phases on the serial console.
@@ -102,6 +104,39 @@ damage_window() {
 	grep 'crash-path check now' /sys/kernel/debug/kdump_iommu/status | sed 's/^/KDT: /'
 }
 
+# How long the IOMMU's initcall took: initcall_debug on the command line
+# logs every initcall at KERN_DEBUG, which stays in the log buffer (the
+# console shows up to KERN_INFO), so the console is not flooded.
+bench_iommu_init() {
+	us=$(dmesg | sed -n 's/.*initcall pci_iommu_init[^ ]* returned -*[0-9]* after \([0-9]*\) usecs.*/\1/p' |
+		head -n 1)
+	say "bench: iommu_init_us=${us:-none}"
+}
+
+# Read the dump disk with O_DIRECT, each read a DMA through the IOMMU.
+bench_dma() {
+	disk=$(dump_disk) || fail "no disk with serial kdtdump"
+	mb=${KDT_BENCH_MB:-256}
+	for pass in 1 2 3; do
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		dd if="$disk" of=/dev/null bs=1M count="$mb" iflag=direct 2>/dev/null ||
+			fail "dd from $disk failed"
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		say "bench: dma_pass=$pass mib=$mb seconds=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')"
+	done
+}
+
+# KDT_MODE=bench: the primary kernel's costs, no crash.
+bench() {
+	say "bench start: $(uname -r)"
+	bench_iommu_init
+	grep -E '^(window|domains armed|devices armed)' /sys/kernel/debug/kdump_iommu/status |
+		sed 's/^/KDT: bench: status: /'
+	bench_dma
+	say "bench done"
+	halt
+}
+
 primary() {
 	say "primary up: $(uname -r)"
 	hostname "$KDT_MARKER"
@@ -127,6 +162,7 @@ primary() {
 
 kdump() {
 	say "kdump init: $(uname -r)"
+	[ "$KDT_BENCH" = 1 ] && bench_iommu_init
 	disk=$(dump_disk) || fail "no disk with serial kdtdump"
 	say "dump start: /proc/vmcore ($(stat -c %s /proc/vmcore) bytes) -> $disk"
 	# -F: flattened format, so the dump can stream onto a raw disk; the
@@ -155,6 +191,8 @@ kselftest() {
 
 if [ "$KDT_MODE" = kselftest ]; then
 	kselftest
+elif [ "$KDT_MODE" = bench ]; then
+	bench
 elif [ -e /proc/vmcore ]; then
 	kdump
 elif grep -q 'elfcorehdr=' /proc/cmdline; then

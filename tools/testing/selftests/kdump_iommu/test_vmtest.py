@@ -68,6 +68,31 @@ class Analyse(unittest.TestCase):
         self.assertEqual(res['kdump_disk_irqs'], 712)
         self.assertEqual(res['kdump_irq_chip'], 'IR-PCI-MSI')
 
+    def test_panic_to_dump_times(self):
+        res = self.run_analyse(console(PRIMARY + KDUMP))
+        # "panic now" line 5, "dump start" line 12, "dump done" line 13
+        self.assertEqual(res['t_panic_to_dump_start_s'], 3.5)
+        self.assertEqual(res['t_panic_to_dump_done_s'], 4.0)
+
+    def test_bench_lines(self):
+        lines = console(PRIMARY[:3] + [
+            'KDT: bench: iommu_init_us=81234',
+            'KDT: bench: status: window: 0x2f000000-0x3effffff (256 MiB)',
+            'KDT: bench: status: domains armed: 27',
+            'KDT: bench: status: window 0: 128 IOMMU pages per domain, up to '
+            '2048 KiB, in 1 page tables',
+            'KDT: bench: dma_pass=1 mib=256 seconds=2.50',
+            'KDT: bench: dma_pass=2 mib=256 seconds=bogus',
+            'KDT: bench done'])
+        b = self.run_analyse(lines)['bench']
+        self.assertEqual(b['iommu_init_us'], [81234])
+        self.assertEqual(b['dma'], [(256, 2.5)])
+        import bench
+        wins, tables, domains = bench.parse_tables(b['status'])
+        self.assertEqual(wins, [(0x2f000000, 0x3effffff)])
+        self.assertEqual(tables, [(128, 2048, 1)])
+        self.assertEqual(domains, 27)
+
     def test_no_panic_means_no_kdump(self):
         res = self.run_analyse(console(PRIMARY[:3]))
         self.assertEqual(res['kdump_path'], 'none')

@@ -42,6 +42,11 @@ EDU_BDF = '0000:00:06.0'
 BUSY_BDF = '0000:00:07.0'
 
 
+# Free slots on q35's root bus (00:01 VGA, 00:02 NIC, 00:03 AMD-Vi,
+# 00:05-07 ours, 00:1f ICH9): with them, ~30 PCI functions sit behind
+# the IOMMU.
+MANY_SLOTS = [0x4] + list(range(0x8, 0x1f))
+
 # The vIOMMU models.  VT-d interrupt remapping needs the split irqchip.
 VTD = ['-machine', 'q35,kernel-irqchip=split', '-device']
 AMD = ['-machine', 'q35,kernel-irqchip=split', '-device']
@@ -469,6 +474,11 @@ def extra_devices(case, d):
     if 'edu' in case['devices']:
         # edu's default DMA mask is 28 bits: widen it to reach any RAM
         args += ['-device', 'edu,dma_mask=0xffffffffffffffff,addr=0x6']
+    if 'many' in case['devices']:
+        # Fill q35's free root-bus slots with PCI test devices: each is
+        # its own IOMMU group, so its own DMA domain with its own window.
+        args += [a for slot in MANY_SLOTS
+                 for a in ('-device', 'pci-testdev,addr=%#x' % slot)]
     if 'busy' in case['devices']:
         img = os.path.join(d, 'busy.img')
         with open(img, 'wb') as f:
@@ -518,7 +528,21 @@ def analyse(case, con, res):
         return round(b - a, 2) if a is not None and b is not None else None
     res['t_primary_boot_s'] = d(0.0, t_ready)
     res['t_panic_to_kdump_init_s'] = d(t_panic, t_kinit)
+    res['t_panic_to_dump_start_s'] = d(t_panic, t_start)
+    res['t_panic_to_dump_done_s'] = d(t_panic, t_done)
     res['t_dump_s'] = d(t_start, t_done)
+    # bench.py's measurements (KDT_BENCH, KDT_MODE=bench)
+    bench = {'iommu_init_us': [], 'dma': [], 'status': []}
+    for l in con.text():
+        m = re.match(r'KDT: bench: iommu_init_us=(\d+)', l)
+        if m:
+            bench['iommu_init_us'].append(int(m.group(1)))
+        m = re.match(r'KDT: bench: dma_pass=\d+ mib=(\d+) seconds=([\d.]+)', l)
+        if m:
+            bench['dma'].append((int(m.group(1)), float(m.group(2))))
+        if l.startswith('KDT: bench: status: '):
+            bench['status'].append(l[len('KDT: bench: status: '):])
+    res['bench'] = bench
     fre = FAULT_RE[case['iommu']]
     prim = con.text(end=t_panic)
     kd = con.text(start=t_panic) if t_panic is not None else []
@@ -559,6 +583,8 @@ def run_case(name, args, base, release):
         'KDT_MODE': case['mode'],
         'KDT_EDU': EDU_BDF,
         'KDT_DUMP_BDF': DUMP_BDF,
+        'KDT_BENCH': '1' if case.get('bench') else '',
+        'KDT_BENCH_MB': str(case.get('bench_mb', 256)),
     }
     initrd = build_initrds(base, args.kernel, conf, d)
     img = os.path.join(d, 'disk.img')
@@ -608,7 +634,10 @@ def run_case(name, args, base, release):
         for f in ('initrd-primary', 'initrd-kdump', 'boot.cpio', 'conf.cpio'):
             os.unlink(os.path.join(d, f))
 
-    if case['mode'] == 'kselftest':
+    if case['mode'] == 'bench':
+        res['result'] = ('pass' if con.first('KDT: bench done') is not None else
+                         'hang' if how in ('idle', 'timeout') else 'fail')
+    elif case['mode'] == 'kselftest':
         res.update(ktap(con))
         # kselftest's exit code 4: every test skipped, nothing to check.
         res['result'] = ('pass' if res['ktap_rc'] == 0 and res['ktap_fail'] == 0
