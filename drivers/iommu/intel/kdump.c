@@ -51,22 +51,22 @@ struct vtd_old_walk {
 	struct kdump_iommu_old_tables tables;
 };
 
+/*
+ * The root, context and PASID tables stay mapped for the whole check, one
+ * page per kind: devices on a bus share a context table, and mapping old
+ * memory (ioremap, since it is not this kernel's RAM) for every entry
+ * read was most of the hand-off's cost.
+ */
+enum { VTD_OLD_ROOT, VTD_OLD_CONTEXT, VTD_OLD_PASID_DIR, VTD_OLD_PASID };
+
 struct vtd_handoff {
 	struct intel_iommu *iommu;
 	u64 rtaddr;
 	unsigned int nr_devices;
 	struct kdump_iommu_roots verified;	/* second-level tables */
+	struct kdump_iommu_old_tables ctx;	/* by VTD_OLD_* */
 	char why_not[96];
 };
-
-/*
- * Old memory is not part of this kernel's direct map: map one table page
- * at a time, read-only use, the way copy_translation_tables() reads it.
- */
-static void *vtd_old_map(u64 phys)
-{
-	return memremap(phys & VTD_PAGE_MASK, VTD_PAGE_SIZE, MEMREMAP_WB);
-}
 
 /* kdump_iommu_lookup_t for a second-level table (9.8). */
 static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
@@ -117,15 +117,15 @@ static int vtd_check_sl(struct vtd_handoff *h, u16 rid, u64 root,
 				      sizeof(h->why_not));
 }
 
-/* Read quadword @idx of the 4 KiB table at @phys. */
-static int vtd_old_read(u64 phys, unsigned int idx, u64 *val)
+/* Read quadword @idx of the 4 KiB table of kind @kind at @phys. */
+static int vtd_old_read(struct vtd_handoff *h, unsigned int kind, u64 phys,
+			unsigned int idx, u64 *val)
 {
-	u64 *table = vtd_old_map(phys);
+	u64 *table = kdump_iommu_old_table(&h->ctx, kind, phys);
 
 	if (!table)
 		return -ENOMEM;
 	*val = READ_ONCE(table[idx]);
-	memunmap(table);
 	return 0;
 }
 
@@ -135,8 +135,8 @@ static int vtd_check_sm(struct vtd_handoff *h, u16 rid, u64 ctx_table)
 	unsigned int devfn = rid & 0x7f, pasid;
 	u64 lo, q1, dir, pe;
 
-	if (vtd_old_read(ctx_table, devfn * 4, &lo) ||
-	    vtd_old_read(ctx_table, devfn * 4 + 1, &q1))
+	if (vtd_old_read(h, VTD_OLD_CONTEXT, ctx_table, devfn * 4, &lo) ||
+	    vtd_old_read(h, VTD_OLD_CONTEXT, ctx_table, devfn * 4 + 1, &q1))
 		return -ENOMEM;
 	if (!(lo & CTX_PRESENT)) {
 		vtd_why(h, rid, "no scalable-mode context entry");
@@ -144,13 +144,14 @@ static int vtd_check_sm(struct vtd_handoff *h, u16 rid, u64 ctx_table)
 	}
 	pasid = SM_CTX_RID_PASID(q1);
 	if ((pasid >> PASID_PDE_SHIFT) >= VTD_PAGE_SIZE / sizeof(u64) ||
-	    vtd_old_read(lo & VTD_PAGE_MASK, pasid >> PASID_PDE_SHIFT, &dir))
+	    vtd_old_read(h, VTD_OLD_PASID_DIR, lo & VTD_PAGE_MASK,
+			 pasid >> PASID_PDE_SHIFT, &dir))
 		return -EINVAL;
 	if (!(dir & PE_PRESENT)) {
 		vtd_why(h, rid, "no PASID directory entry for PASID %u", pasid);
 		return -ENOENT;
 	}
-	if (vtd_old_read(dir & VTD_PAGE_MASK,
+	if (vtd_old_read(h, VTD_OLD_PASID, dir & VTD_PAGE_MASK,
 			 (pasid & PASID_PTE_MASK) * 8, &pe))
 		return -ENOMEM;
 	if (!(pe & PE_PRESENT)) {
@@ -178,7 +179,7 @@ static int vtd_check_rid(struct pci_dev *pdev, u16 rid, void *data)
 	u64 root, lo, hi;
 
 	/* A root entry is two quadwords; scalable mode splits devfn 0x80+ */
-	if (vtd_old_read(h->rtaddr & VTD_PAGE_MASK,
+	if (vtd_old_read(h, VTD_OLD_ROOT, h->rtaddr & VTD_PAGE_MASK,
 			 bus * 2 + (sm && devfn >= 0x80), &root))
 		return -ENOMEM;
 	if (!(root & CTX_PRESENT)) {
@@ -188,8 +189,8 @@ static int vtd_check_rid(struct pci_dev *pdev, u16 rid, void *data)
 	if (sm)
 		return vtd_check_sm(h, rid, root & VTD_PAGE_MASK);
 
-	if (vtd_old_read(root & VTD_PAGE_MASK, devfn * 2, &lo) ||
-	    vtd_old_read(root & VTD_PAGE_MASK, devfn * 2 + 1, &hi))
+	if (vtd_old_read(h, VTD_OLD_CONTEXT, root & VTD_PAGE_MASK, devfn * 2, &lo) ||
+	    vtd_old_read(h, VTD_OLD_CONTEXT, root & VTD_PAGE_MASK, devfn * 2 + 1, &hi))
 		return -ENOMEM;
 	if (!(lo & CTX_PRESENT)) {
 		vtd_why(h, rid, "no context entry");
@@ -267,6 +268,7 @@ bool __init intel_iommu_kdump_handoff(void)
 			break;
 		}
 	}
+	kdump_iommu_old_tables_done(&h.ctx);
 	if (nr_iommus > 1)
 		snprintf(name, sizeof(name), "%u DMAR units", nr_iommus);
 	else
