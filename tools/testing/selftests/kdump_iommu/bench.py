@@ -369,7 +369,7 @@ def main():
                     help='runs per measurement (medians; at least 5 for the README)')
     ap.add_argument('--only', default='kdump,primary,memory,smallest',
                     help='comma-separated parts to run')
-    ap.add_argument('--sizes', default='64:256:16',
+    ap.add_argument('--sizes', default='16:256:8',
                     help='crashkernel= search, MiB: lo:hi:step')
     ap.add_argument('--timeout', type=int, default=300)
     args = ap.parse_args()

@@ -116,8 +116,8 @@ bench_iommu_init() {
 # Read the dump disk with O_DIRECT, each read a DMA through the IOMMU.
 bench_dma() {
 	disk=$(dump_disk) || fail "no disk with serial kdtdump"
-	mb=${KDT_BENCH_MB:-256}
-	for pass in 1 2 3; do
+	mb=${KDT_BENCH_MB:-512}
+	for pass in 1 2 3 4 5; do
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		dd if="$disk" of=/dev/null bs=1M count="$mb" iflag=direct 2>/dev/null ||
 			fail "dd from $disk failed"

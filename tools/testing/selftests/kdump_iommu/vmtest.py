@@ -584,7 +584,7 @@ def run_case(name, args, base, release):
         'KDT_EDU': EDU_BDF,
         'KDT_DUMP_BDF': DUMP_BDF,
         'KDT_BENCH': '1' if case.get('bench') else '',
-        'KDT_BENCH_MB': str(case.get('bench_mb', 256)),
+        'KDT_BENCH_MB': str(case.get('bench_mb', 512)),
     }
     initrd = build_initrds(base, args.kernel, conf, d)
     img = os.path.join(d, 'disk.img')
