@@ -351,7 +351,9 @@ def plot(res, path):
         'set boxwidth 0.9',
         'set grid ytics',
         'set yrange [0:*]',
-        'set key top left'] + panels + ['unset multiplot', ''])
+        'set key top left',
+        'set bmargin 4',
+        'set offsets 0, 0, graph 0.2, 0'] + panels + ['unset multiplot', ''])
     r = subprocess.run(['gnuplot'], input=script, text=True,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if r.returncode:
