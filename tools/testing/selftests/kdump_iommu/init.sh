@@ -39,11 +39,11 @@ fail() {
 	halt
 }
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t tmpfs tmpfs /tmp
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev 2>/dev/null
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+mount -t tmpfs none /tmp
 
 [ -r /etc/kdt.conf ] || fail "no /etc/kdt.conf in the initramfs"
 . /etc/kdt.conf
@@ -108,8 +108,8 @@ damage_window() {
 # logs every initcall at KERN_DEBUG, which stays in the log buffer (the
 # console shows up to KERN_INFO), so the console is not flooded.
 bench_iommu_init() {
-	us=$(dmesg | sed -n 's/.*initcall pci_iommu_init[^ ]* returned -*[0-9]* after \([0-9]*\) usecs.*/\1/p' |
-		head -n 1)
+	re='.*initcall pci_iommu_init[^ ]* returned -*[0-9]* after \([0-9]*\) usecs.*'
+	us=$(dmesg | sed -n "s/$re/\\1/p" | head -n 1)
 	say "bench: iommu_init_us=${us:-none}"
 }
 
@@ -122,7 +122,8 @@ bench_dma() {
 		dd if="$disk" of=/dev/null bs=1M count="$mb" iflag=direct 2>/dev/null ||
 			fail "dd from $disk failed"
 		t1=$(cut -d' ' -f1 /proc/uptime)
-		say "bench: dma_pass=$pass mib=$mb seconds=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')"
+		secs=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
+		say "bench: dma_pass=$pass mib=$mb seconds=$secs"
 	done
 }
 

@@ -140,9 +140,11 @@ fi
 
 # 4. the boot summary line
 if [ $mode = on ]; then
-	check "dmesg: boot summary" sh -c "dmesg | grep -q 'kdump_iommu: identity-mapped in [0-9]* DMA domains'"
+	check "dmesg: boot summary" \
+		sh -c "dmesg | grep -q 'kdump_iommu: identity-mapped in [0-9]* DMA domains'"
 else
-	check "dmesg: says it is disabled" sh -c "dmesg | grep -q 'kdump_iommu: disabled (kdump_iommu=off)'"
+	check "dmesg: says it is disabled" \
+		sh -c "dmesg | grep -q 'kdump_iommu: disabled (kdump_iommu=off)'"
 fi
 
 # 5. a device that appears later (removed and found again by a rescan, the
@@ -207,8 +209,9 @@ else
 	if [ $mode = on ]; then
 		# (with iommu=pt no domain holds a window: nothing to check)
 		check "damage: 7 malformed writes refused, windows intact" \
-			sh -c "[ $refused -eq 7 ] && { grep -q '^crash-path check now: intact' $status ||
-				grep -qx 'domains armed: 0' $status; }"
+			sh -c "[ $refused -eq 7 ] &&
+				{ grep -q '^crash-path check now: intact' $status ||
+				  grep -qx 'domains armed: 0' $status; }"
 	else
 		check "damage: 7 malformed writes refused" [ $refused -eq 7 ]
 	fi

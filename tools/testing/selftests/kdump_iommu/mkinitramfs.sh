@@ -12,6 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 
+# need PROGRAM DEBIAN-PACKAGE
 need() {
 	command -v "$1" >/dev/null 2>&1 && return
 	for d in /usr/sbin /sbin /usr/bin; do
@@ -22,8 +23,8 @@ need() {
 }
 need busybox busybox-static
 need kexec kexec-tools
-need makedumpfile makedumpfile
-need cpio cpio
+need makedumpfile "makedumpfile"
+need cpio "cpio"
 
 bin() { PATH=$PATH:/usr/sbin:/sbin command -v "$1"; }
 
