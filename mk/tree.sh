@@ -17,6 +17,10 @@
 #           drivers/iommu/foo.c
 #           include/linux/foo.h
 #
+# A later patch may change a file an earlier one adds: its diff then holds
+# that change, and assemble gives the earlier commit the file as it was
+# before (the final content with the later diffs reverse-applied).
+#
 # A patch may hold only a commit message (no diff) when its commit adds
 # new files only.  Files under an upstream top-level directory that no
 # series entry names are still assembled, as a trailing "WIP" commit.
@@ -141,7 +145,7 @@ commit_entry() {
 		[ -f "$REPO/$f" ] || die "patches/series names $f, which is not in the repository"
 		mode=100644
 		[ -x "$REPO/$f" ] && mode=100755
-		blob=$(git hash-object -w -- "$REPO/$f")
+		blob=$(git hash-object -w -- "${SRC[$f]:-$REPO/$f}")
 		git update-index --add --cacheinfo "$mode,$blob,$f"
 	done
 	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
@@ -163,8 +167,33 @@ commit_entry() {
 	rm -rf "$tmp"
 }
 
+# touches PATCH FILE: does PATCH's diff change FILE?
+touches() {
+	grep -qxF "diff --git a/$2 b/$2" "$1"
+}
+
+# as_added I FILE: FILE as patch I adds it, where a later patch changes it:
+# its final content with the later patches' diffs reverse-applied, last
+# first.  Prints the path of that content (under $SCRATCH), or nothing
+# when no later patch touches FILE.
+as_added() {
+	local i=$1 f=$2 j p dir=""
+	for ((j = ${#S_PATCH[@]} - 1; j > i; j--)); do
+		p=$REPO/patches/${S_PATCH[$j]}
+		touches "$p" "$f" || continue
+		if [ -z "$dir" ]; then
+			dir=$SCRATCH/$i
+			mkdir -p "$dir/$(dirname "$f")"
+			cp "$REPO/$f" "$dir/$f"
+		fi
+		(cd "$dir" && git apply -R --include="$f" "$p") ||
+			die "${S_PATCH[$j]}: its change to $f does not reverse-apply to the final $f"
+	done
+	[ -z "$dir" ] || echo "$dir/$f"
+}
+
 assemble() {
-	local i head new listed f wip=() files date
+	local i head new listed f src wip=() files date
 	[ -d "$TREE/.git" ] || unpack_pristine
 	cd "$TREE"
 	unhide_toplevel
@@ -180,9 +209,15 @@ assemble() {
 	git read-tree pristine
 	new=$(git rev-parse pristine)
 	listed=" "
+	SCRATCH=$(mktemp -d)
+	declare -gA SRC=()
 	for i in "${!S_PATCH[@]}"; do
 		[ -f "$REPO/patches/${S_PATCH[$i]}" ] ||
 			die "patches/series names ${S_PATCH[$i]}, which is missing"
+		for f in ${S_FILES[$i]}; do
+			src=$(as_added "$i" "$f") || exit 1
+			[ -z "$src" ] || SRC[$f]=$src
+		done
 		# shellcheck disable=SC2086
 		new=$(commit_entry "$new" "$REPO/patches/${S_PATCH[$i]}" ${S_FILES[$i]})
 		listed+="${S_FILES[$i]} "
@@ -204,6 +239,12 @@ assemble() {
 	fi
 	rm -f "$GIT_INDEX_FILE"
 	unset GIT_INDEX_FILE
+	rm -rf "$SCRATCH"
+	# Whatever the later patches did, the tip holds the repository's files.
+	for f in $listed; do
+		[ "$(git rev-parse "$new:$f")" = "$(git hash-object -- "$REPO/$f")" ] ||
+			die "$f at the tip of the series differs from the repository's"
+	done
 
 	if [ "$new" = "$head" ]; then
 		note "$TREE is up to date ($(git rev-list --count pristine..HEAD) commits on pristine)"
@@ -239,7 +280,9 @@ writeback() {
 				added+=("$f")
 				owner[$f]=$((n + 1))
 			elif [ -n "${owner[$f]:-}" ]; then
-				note "warning: $(git log -1 --format='%h %s' "$c") changes $f, added by patch ${owner[$f]}: folded into that patch"
+				# a change to a file an earlier patch adds: a
+				# diff in this patch, like an upstream file's
+				modified+=("$f")
 			fi
 		done < <(git diff-tree --no-commit-id -r --name-status --no-renames "$parent" "$c")
 		if [ ${#added[@]} -eq 0 ] && [ ${#modified[@]} -eq 0 ]; then
