@@ -45,7 +45,8 @@ DEBUG_CASES ?= main
 N ?= 100
 
 .PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
-	initramfs vmtest soak bench debug-check ia64-toolchain ia64-check run check clean \
+	initramfs vmtest soak bench debug-check ia64-toolchain ia64-check series \
+	series-check run check clean \
 	distclean
 
 all: run
@@ -66,6 +67,8 @@ help:
 	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
 	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
 	@echo 'make bench REPS=5  cost and speed against stock kdump, in $(O)/bench/'
+	@echo 'make series V=1 the series as mail: $(O)/series/vV/, cover letter, --base'
+	@echo 'make series-check  git am on pristine, checkpatch, every patch builds, W=1/sparse'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
 
 deps:
@@ -131,6 +134,18 @@ ia64-toolchain:
 # our files.  Part of "make check" when the toolchain is cached.
 ia64-check: tree
 	@IA64_CACHE=$(IA64_CACHE) mk/ia64-check.sh $(TREE) $(O)/build
+
+# The series as it would be mailed (git format-patch, versioned, with
+# --base and the cover letter of patches/cover-letter), and the checks a
+# maintainer runs on it: git am on pristine, checkpatch --strict, every
+# patch building on its own (x86_64 feature on and off, ia64 where it is
+# touched and the cross compiler is cached), W=1 and sparse.
+V ?= 1
+series: tree
+	@mk/series.sh export $(TREE) $(O)/series $(V)
+
+series-check: tree
+	@IA64_CACHE=$(IA64_CACHE) mk/series.sh check $(TREE) $(O)/series $(V)
 
 run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'

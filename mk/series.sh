@@ -1,0 +1,333 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The series as it would be mailed, and the checks a maintainer would run
+# on it before reading it.
+#
+#   mk/series.sh export TREE OUT VERSION
+#	git format-patch of pristine..HEAD of the assembled tree into
+#	OUT/vVERSION/: versioned, with --base, and with the cover letter of
+#	patches/cover-letter (first line the subject, the rest the body).
+#
+#   mk/series.sh check TREE OUT VERSION
+#	export, then:
+#	1. the patches apply with git am on the pristine Debian tree, and
+#	   give exactly the assembled tree;
+#	2. checkpatch.pl --strict: no error and no warning in any patch;
+#	3. every patch builds on its own: x86_64 vmlinux with
+#	   CONFIG_KDUMP_IOMMU_RESERVE on and off, after each patch in turn
+#	   (one incremental build directory per configuration);
+#	4. ia64 (HP zx1) with the feature on and off after each patch that
+#	   touches arch/ia64, when the cross compiler of mk/ia64-toolchain.sh
+#	   is cached (else said, and skipped);
+#	5. W=1 and sparse (C=2) on every object the series adds or changes:
+#	   no warning at all in the files the series adds, and none in an
+#	   upstream file that the pristine file does not have.
+#
+# SERIES_STEPS (default "checkpatch builds warnings") picks the checks
+# after git am; SERIES_FROM=N builds only from patch N on (the tests of
+# this script use both to fail fast).
+#
+# Exits non-zero if any of it fails; the last line says which.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+KT=tools/testing/selftests/kdump_iommu
+
+die() { echo "series: error: $*" >&2; exit 1; }
+say() { echo "series: $*"; }
+
+[ $# -eq 4 ] || die "usage: $0 export|check TREE OUT VERSION"
+cmd=$1
+tree=$(cd "$2" && pwd) || die "no tree at $2: run 'make tree'"
+mkdir -p "$3"
+out=$(cd "$3" && pwd)
+version=$4
+case "$version" in
+[1-9] | [1-9][0-9]) ;;
+*) die "VERSION must be a number from 1 to 99, not '$version'" ;;
+esac
+dir=$out/v$version
+
+# The lists the series goes to (MAINTAINERS: IOMMU SUBSYSTEM, KEXEC, KDUMP).
+TO=(iommu@lists.linux.dev kexec@lists.infradead.org)
+CC=(linux-kernel@vger.kernel.org)
+
+export_series() {
+	local cover subject n
+	git -C "$tree" rev-parse -q --verify pristine >/dev/null ||
+		die "$tree has no 'pristine' tag: run 'make tree'"
+	[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+		die "$tree has uncommitted changes: commit and 'make writeback' them first"
+	[ "$(git -C "$tree" rev-parse HEAD)" = "$(git -C "$tree" rev-parse refs/kdump-iommu/synced)" ] ||
+		die "$tree has commits that are not written back: 'make writeback' first"
+	if git -C "$tree" log --format=%s pristine..HEAD | grep -q '^WIP:'; then
+		die "the tree has a WIP commit (files not in patches/series): add them to the series first"
+	fi
+	[ -f "$repo/patches/cover-letter" ] || die "patches/cover-letter is missing"
+
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2046
+	git -C "$tree" -c diff.suppressBlankEmpty=true format-patch -q \
+		--reroll-count="$version" --cover-letter --base=pristine \
+		--thread=shallow --no-signature --zero-commit \
+		$(printf -- '--to=%s ' "${TO[@]}") $(printf -- '--cc=%s ' "${CC[@]}") \
+		-o "$dir" pristine..HEAD || die "git format-patch failed"
+
+	cover=$(ls "$dir"/*0000-cover-letter.patch)
+	subject=$(head -n 1 "$repo/patches/cover-letter")
+	n=$(git -C "$tree" rev-list --count pristine..HEAD)
+	python3 - "$cover" "$subject" "$repo/patches/cover-letter" "$version" <<'EOF' ||
+import sys
+path, subject, body_file, version = sys.argv[1:]
+text = open(path).read()
+body = open(body_file).read().split('\n', 1)[1].strip('\n')
+if version != '1':
+    body = body.replace('@CHANGES@', 'Changes since v%d: see the notes below the\n'
+                        '"---" line of each patch.' % (int(version) - 1))
+else:
+    body = body.replace('@CHANGES@\n\n', '').replace('@CHANGES@', '')
+for old, new in (('*** SUBJECT HERE ***', subject), ('*** BLURB HERE ***', body)):
+    if old not in text:
+        sys.exit('cover letter: no "%s" to fill in' % old)
+    text = text.replace(old, new)
+open(path, 'w').write(text)
+EOF
+		die "could not fill in the cover letter"
+	! grep -q '\*\*\*' "$cover" || die "the cover letter still has *** placeholders"
+	say "$dir: cover letter and $n patches (base: pristine, $(git -C "$tree" rev-parse --short pristine))"
+}
+
+# --- check -----------------------------------------------------------------
+
+fail=0
+failures=()
+bad() { fail=1; failures+=("$1"); echo "series: FAIL: $*" >&2; }
+
+wt=$out/check/linux
+final=
+
+# 1. git am on pristine, into a work tree of the assembled tree's repository
+#    (kept between runs, so the builds below stay incremental).
+check_am() {
+	local p
+	if [ ! -d "$wt" ]; then
+		git -C "$tree" worktree prune
+		git -C "$tree" worktree add -q --detach "$wt" pristine || die "git worktree add failed"
+	fi
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" checkout -q -f --detach pristine || die "cannot check out pristine in $wt"
+	git -C "$wt" clean -q -fdx
+	for p in "$dir"/*.patch; do
+		case "$p" in *0000-cover-letter.patch) continue ;; esac
+		if ! git -C "$wt" -c user.name="series-check" -c user.email="series@check.invalid" \
+			am -q --keep-cr "$p"; then
+			git -C "$wt" am --abort >/dev/null 2>&1 || true
+			bad "git-am: $(basename "$p") does not apply"
+			return 1
+		fi
+	done
+	# (tree ids: the assembled tree's commits need not be in this repository)
+	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}')" != "$(git -C "$tree" rev-parse 'HEAD^{tree}')" ]; then
+		bad "git-am: the applied series differs from the assembled tree"
+		return 1
+	fi
+	final=$(git -C "$wt" rev-parse HEAD)
+	say "git am: $(git -C "$wt" rev-list --count pristine..HEAD) patches apply on pristine and give the assembled tree"
+}
+
+# 2. checkpatch.pl --strict on every patch.
+check_checkpatch() {
+	local p log e w c
+	for p in "$dir"/*.patch; do
+		case "$p" in *0000-cover-letter.patch) continue ;; esac
+		log=$out/check/checkpatch-$(basename "$p" .patch).log
+		"$wt/scripts/checkpatch.pl" --strict --no-tree --terse "$p" >"$log" 2>&1
+		e=$(grep -c ': ERROR:' "$log")
+		w=$(grep -c ': WARNING:' "$log")
+		c=$(grep -c ': CHECK:' "$log")
+		echo "series: checkpatch --strict $(basename "$p"): $e errors, $w warnings, $c checks"
+		if [ "$e" -ne 0 ] || [ "$w" -ne 0 ]; then
+			grep -E ': (ERROR|WARNING):' "$log" >&2
+			bad "checkpatch: $(basename "$p")"
+		fi
+	done
+	rm -f "$wt"/.checkpatch-camelcase.* 2>/dev/null
+}
+
+# The configuration of a per-patch build: the test kernel's options (a
+# small x86_64 kernel with VT-d, AMD-Vi, kexec and kdump), the debug and
+# KUnit options the series adds, no debug info (for speed); "off" has the
+# feature disabled.  Options a patch does not know yet are dropped by
+# olddefconfig and come back with the patch that adds them.
+fragment() { # on|off FILE
+	grep -v 'DEBUG_INFO' "$wt/$KT/config" >"$2"
+	echo 'CONFIG_KDUMP_IOMMU_RESERVE_KUNIT_TEST=y' >>"$2"
+	[ "$1" = off ] && echo '# CONFIG_KDUMP_IOMMU_RESERVE is not set' >>"$2"
+	echo '# CONFIG_DEBUG_INFO_DWARF4 is not set' >>"$2"
+	echo 'CONFIG_DEBUG_INFO_NONE=y' >>"$2"
+}
+
+kmake() { # BUILD ARGS...
+	local b=$1
+	shift
+	make -C "$wt" O="$b" CC="ccache gcc" HOSTCC="ccache gcc" \
+		KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" \
+		KBUILD_BUILD_USER=kdump KBUILD_BUILD_HOST=kdump-iommu "$@"
+}
+
+configure() { # on|off BUILD
+	local b=$2
+	mkdir -p "$b"
+	fragment "$1" "$b/fragment"
+	[ -f "$b/.config" ] || kmake "$b" -s tinyconfig >/dev/null
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$b/fragment" >/dev/null &&
+		kmake "$b" -s olddefconfig >/dev/null
+}
+
+# 3. and 4. Every patch builds on its own.
+check_builds() {
+	local commits c i=0 n cfg b t0 want got subject ia64=0 ia64_why=""
+	commits=$(git -C "$wt" rev-list --reverse pristine..HEAD)
+	n=$(echo "$commits" | wc -l)
+	if IA64_CACHE=${IA64_CACHE:-/var/cache/kdump-iommu/ia64} "$here/ia64-toolchain.sh" --check >/dev/null 2>&1; then
+		ia64=1
+	else
+		ia64_why="no cached ia64 cross compiler (make ia64-toolchain)"
+	fi
+	for c in $commits; do
+		i=$((i + 1))
+		[ "$i" -ge "${SERIES_FROM:-1}" ] || continue
+		subject=$(git -C "$wt" log -1 --format=%s "$c")
+		git -C "$wt" checkout -q --detach "$c"
+		for cfg in on off; do
+			b=$out/check/x86_64-$cfg
+			t0=$(date +%s)
+			if ! configure "$cfg" "$b" >"$b.log" 2>&1 ||
+				! kmake "$b" -s -j"$(nproc)" vmlinux >>"$b.log" 2>&1; then
+				tail -n 20 "$b.log" >&2
+				bad "build: patch $i/$n, x86_64 feature $cfg: $subject"
+				continue
+			fi
+			want=n
+			[ "$cfg" = on ] && git -C "$wt" grep -q '^config KDUMP_IOMMU_RESERVE$' -- drivers/iommu/Kconfig && want=y
+			got=$(grep -q '^CONFIG_KDUMP_IOMMU_RESERVE=y' "$b/.config" && echo y || echo n)
+			if [ "$want" != "$got" ]; then
+				bad "build: patch $i/$n, x86_64 feature $cfg: Kconfig gave KDUMP_IOMMU_RESERVE=$got"
+				continue
+			fi
+			# Compiler warnings fail the build check (the kernel is
+			# warning-free in this configuration without the series).
+			if grep -E ': (warning|error):' "$b.log" >&2; then
+				bad "build: patch $i/$n, x86_64 feature $cfg: warnings"
+				continue
+			fi
+			echo "series: patch $i/$n builds, x86_64 feature $cfg ($(($(date +%s) - t0)) s): $subject"
+		done
+		if git -C "$wt" diff --quiet "$c^" "$c" -- arch/ia64; then
+			continue
+		fi
+		if [ $ia64 -eq 0 ]; then
+			echo "series: patch $i/$n touches ia64: SKIP ($ia64_why): $subject"
+			continue
+		fi
+		t0=$(date +%s)
+		if IA64_CACHE=${IA64_CACHE:-/var/cache/kdump-iommu/ia64} \
+			"$here/ia64-check.sh" "$wt" "$out/check" >"$out/check/ia64-$i.log" 2>&1; then
+			echo "series: patch $i/$n builds, ia64 zx1 feature on and off ($(($(date +%s) - t0)) s): $subject"
+		else
+			tail -n 20 "$out/check/ia64-$i.log" >&2
+			bad "build: patch $i/$n, ia64: $subject"
+		fi
+	done
+}
+
+# basenames FILE...: the file names without their directories
+basenames() {
+	local f
+	for f in "$@"; do basename "$f"; done
+}
+
+# warnings_of FILE...: the warnings for FILEs in a build log on stdin,
+# without line and column numbers (hunks move them), sorted.
+warnings_of() {
+	local re
+	re=$(printf '%s|' "$@" | sed 's/\./\\./g; s/|$//')
+	grep -E "(^|/)($re):[0-9]+(:[0-9]+)?: (warning|error):" |
+		sed -E 's#^(.*/)?([^/:]+\.[ch]):[0-9]+(:[0-9]+)?:#\2:#' | sort -u
+}
+
+# 5. W=1 and sparse on what the series adds or changes.
+check_warnings() {
+	local b=$out/check/x86_64-on added changed objs=() f o new
+	git -C "$wt" checkout -q --detach "$final"
+	added=$(git -C "$wt" diff --name-only --diff-filter=A pristine HEAD -- '*.c' '*.h')
+	changed=$(git -C "$wt" diff --name-only --diff-filter=M pristine HEAD -- '*.c')
+	for f in $added $changed; do
+		case "$f" in
+		*.c) o=${f%.c}.o
+			[ -f "$b/$o" ] && objs+=("$o") ;;
+		esac
+	done
+	[ ${#objs[@]} -gt 0 ] || { bad "warnings: no object of the series was built"; return; }
+	configure on "$b" >/dev/null 2>&1
+	(cd "$b" && rm -f "${objs[@]}")
+	kmake "$b" -k W=1 C=2 "${objs[@]}" >"$out/check/w1-sparse.log" 2>&1
+	# shellcheck disable=SC2046
+	new=$(warnings_of $(basenames $added) <"$out/check/w1-sparse.log")
+	if [ -n "$new" ]; then
+		echo "$new" >&2
+		bad "warnings: W=1/sparse warnings in files the series adds"
+	fi
+	# The upstream files: compare with the same objects at pristine.
+	# shellcheck disable=SC2046
+	warnings_of $(basenames $changed) <"$out/check/w1-sparse.log" \
+		>"$out/check/w1-sparse.series.txt"
+	git -C "$wt" checkout -q --detach pristine
+	objs=()
+	for f in $changed; do
+		o=${f%.c}.o
+		[ -f "$b/$o" ] && objs+=("$o")
+	done
+	(cd "$b" && rm -f "${objs[@]}")
+	kmake "$b" -k W=1 C=2 "${objs[@]}" >"$out/check/w1-sparse.pristine.log" 2>&1
+	# shellcheck disable=SC2046
+	warnings_of $(basenames $changed) <"$out/check/w1-sparse.pristine.log" \
+		>"$out/check/w1-sparse.pristine.txt"
+	new=$(comm -23 "$out/check/w1-sparse.series.txt" "$out/check/w1-sparse.pristine.txt")
+	if [ -n "$new" ]; then
+		echo "$new" >&2
+		bad "warnings: W=1/sparse warnings the series brings to upstream files"
+	fi
+	say "W=1 + sparse: ${#objs[@]} changed upstream objects and $(echo "$added" | grep -c '\.c$') new files: $(wc -l <"$out/check/w1-sparse.series.txt") warnings in changed files, all already in pristine"
+	git -C "$wt" checkout -q --detach "$final"
+}
+
+case "$cmd" in
+export)
+	export_series
+	;;
+check)
+	# (SERIES_NO_EXPORT=1: check OUT/vVERSION as it is, for the tests)
+	[ -n "${SERIES_NO_EXPORT:-}" ] || export_series
+	mkdir -p "$out/check"
+	export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo}
+	export CCACHE_NOHASHDIR=1
+	steps=" ${SERIES_STEPS:-checkpatch builds warnings} "
+	if check_am; then
+		[[ $steps != *" checkpatch "* ]] || check_checkpatch
+		[[ $steps != *" builds "* ]] || check_builds
+		[[ $steps != *" warnings "* ]] || check_warnings
+	fi
+	if [ $fail -ne 0 ]; then
+		echo "series-check: FAILED: ${failures[*]}"
+		exit 1
+	fi
+	echo "series-check: ok"
+	;;
+*)
+	die "unknown command $cmd"
+	;;
+esac

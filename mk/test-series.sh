@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Negative controls for mk/series.sh: a series with one bad patch on top
+# must fail each check it breaks, for the reason it breaks it.
+#
+#   1. checkpatch: a patch with a style error (trailing whitespace, a
+#      C99 comment) fails "checkpatch" and names the patch;
+#   2. git am: a patch that does not apply fails "git-am";
+#   3. build: a patch that breaks the build fails "build: patch N/N" (run
+#      only with --build: it builds that patch in OUT's build directories,
+#      so run it after a real series-check, where it costs one object).
+#
+# usage: mk/test-series.sh TREE OUT [--build]
+set -euo pipefail
+
+src_tree=$(cd "$1" && pwd)
+out=$(mkdir -p "$2" && cd "$2" && pwd)
+build=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+git clone -q --shared "$src_tree" "$tmp/linux"
+tree=$tmp/linux
+git -C "$tree" fetch -q origin 'refs/tags/pristine:refs/tags/pristine'
+git -C "$tree" config user.name "Series Check"
+git -C "$tree" config user.email "series@check.invalid"
+n=$(($(git -C "$tree" rev-list --count pristine..HEAD) + 1))
+
+# bad_commit SUBJECT: commit what is staged, and mark the tree written back
+bad_commit() {
+	git -C "$tree" commit -q -s -m "$1" -m "A negative control for mk/series.sh."
+	git -C "$tree" update-ref refs/kdump-iommu/synced HEAD
+}
+
+# 1. checkpatch
+printf '\n// a C99 comment \n' >>"$tree/drivers/iommu/kdump_reserve.c"
+git -C "$tree" add -A
+bad_commit "iommu: a patch checkpatch rejects"
+if SERIES_STEPS=checkpatch "$here/series.sh" check "$tree" "$tmp/out" 99 >"$tmp/log" 2>&1; then
+	fail "checkpatch: a bad patch passed"
+fi
+grep -q "FAILED: checkpatch: v99-00$n-" "$tmp/log" || fail "checkpatch: not the reason: $(tail -n 5 "$tmp/log")"
+grep -q "ERROR: trailing whitespace" "$tmp/log" || fail "checkpatch: no ERROR shown"
+echo "ok: checkpatch fails a patch with trailing whitespace"
+
+# 2. git am: the export is fine, then a context line of patch 2 is spoilt
+git -C "$tree" reset -q --hard HEAD^
+git -C "$tree" update-ref refs/kdump-iommu/synced HEAD
+"$here/series.sh" export "$tree" "$tmp/out" 99 >/dev/null
+python3 - "$tmp/out/v99/v99-0002-"*.patch <<'EOS' || fail "git am: could not spoil patch 2"
+import sys
+lines = open(sys.argv[1]).read().split('\n')
+hunk = next(i for i, l in enumerate(lines) if l.startswith('@@'))
+ctx = next(i for i in range(hunk + 1, len(lines)) if lines[i].startswith(' '))
+lines[ctx] = ' spoilt' + lines[ctx][1:]
+open(sys.argv[1], 'w').write('\n'.join(lines))
+EOS
+if SERIES_NO_EXPORT=1 SERIES_STEPS=none "$here/series.sh" check "$tree" "$tmp/out" 99 \
+	>"$tmp/log" 2>&1; then
+	fail "git am: a patch that does not apply passed"
+fi
+grep -q "FAILED: git-am: v99-0002-" "$tmp/log" || fail "git am: not the reason: $(tail -n 5 "$tmp/log")"
+echo "ok: git am fails a patch that does not apply"
+
+# 3. build
+if [ "$build" = --build ]; then
+	printf '\nstatic int kdump_iommu_broken(void) { return undeclared_thing; }\n' \
+		>>"$tree/drivers/iommu/kdump_reserve.c"
+	git -C "$tree" add -A
+	bad_commit "iommu: a patch that does not build"
+	if SERIES_STEPS=builds SERIES_FROM=$n "$here/series.sh" check "$tree" "$out" 99 \
+		>"$tmp/log" 2>&1; then
+		fail "build: a patch that does not build passed"
+	fi
+	grep -q "FAILED: build: patch $n/$n, x86_64 feature on" "$tmp/log" ||
+		fail "build: not the reason: $(tail -n 5 "$tmp/log")"
+	grep -q "undeclared_thing" "$tmp/log" || fail "build: the compiler's error is not shown"
+	rm -rf "$out/v99"
+	echo "ok: a patch that does not build fails"
+fi
+echo "PASS: series-check negative controls"
