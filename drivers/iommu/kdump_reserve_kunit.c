@@ -999,4 +999,3 @@ static struct kunit_suite kdump_iommu_live_suite = {
 };
 
 kunit_test_suites(&kdump_iommu_pure_suite, &kdump_iommu_live_suite);
-
