@@ -112,7 +112,16 @@ verify_controls() {
 }
 run vmtest-verify-controls verify_controls
 
-# 9. ia64 (HP zx1, sba_iommu): zx1_defconfig with the feature on and off,
+# 9. The series as mailed: git am on pristine, checkpatch --strict, every
+#    patch building on its own with the feature on and off (and on ia64
+#    where it touches ia64 and the cross compiler is cached), W=1 and
+#    sparse.
+run series-check mk/series.sh check "$TREE" "$O/series" 1
+# ... and fails a bad patch: checkpatch, git am, and (in the build
+# directories just used, so it costs one object) the build.
+run series-check-controls mk/test-series.sh "$TREE" "$O/series" --build
+
+# 10. ia64 (HP zx1, sba_iommu): zx1_defconfig with the feature on and off,
 #    W=1 on our files.  Needs the cross compiler "make ia64-toolchain"
 #    caches outside the repository (30 minutes to build): skipped, and
 #    said so, where it is not there.

@@ -123,7 +123,7 @@ check_am() {
 	for p in "$dir"/*.patch; do
 		case "$p" in *0000-cover-letter.patch) continue ;; esac
 		if ! git -C "$wt" -c user.name="series-check" -c user.email="series@check.invalid" \
-			am -q --keep-cr "$p"; then
+			am -q --keep-cr --whitespace=error "$p"; then
 			git -C "$wt" am --abort >/dev/null 2>&1 || true
 			bad "git-am: $(basename "$p") does not apply"
 			return 1
@@ -158,12 +158,13 @@ check_checkpatch() {
 }
 
 # The configuration of a per-patch build: the test kernel's options (a
-# small x86_64 kernel with VT-d, AMD-Vi, kexec and kdump), the debug and
+# small x86_64 kernel with VT-d, AMD-Vi, kexec and kdump, from the tip of
+# the series: the selftests patch adds that file), the debug and
 # KUnit options the series adds, no debug info (for speed); "off" has the
 # feature disabled.  Options a patch does not know yet are dropped by
 # olddefconfig and come back with the patch that adds them.
 fragment() { # on|off FILE
-	grep -v 'DEBUG_INFO' "$wt/$KT/config" >"$2"
+	grep -v 'DEBUG_INFO' "$tree/$KT/config" >"$2"
 	echo 'CONFIG_KDUMP_IOMMU_RESERVE_KUNIT_TEST=y' >>"$2"
 	[ "$1" = off ] && echo '# CONFIG_KDUMP_IOMMU_RESERVE is not set' >>"$2"
 	echo '# CONFIG_DEBUG_INFO_DWARF4 is not set' >>"$2"
@@ -202,6 +203,12 @@ check_builds() {
 		[ "$i" -ge "${SERIES_FROM:-1}" ] || continue
 		subject=$(git -C "$wt" log -1 --format=%s "$c")
 		git -C "$wt" checkout -q --detach "$c"
+		# Documentation, tools/ and MAINTAINERS are no input of a
+		# vmlinux build: such a patch builds exactly as the one before.
+		if git -C "$wt" diff --quiet "$c^" "$c" -- . ':!Documentation' ':!tools' ':!MAINTAINERS'; then
+			echo "series: patch $i/$n changes no kernel build input, builds as patch $((i - 1)): $subject"
+			continue
+		fi
 		for cfg in on off; do
 			b=$out/check/x86_64-$cfg
 			t0=$(date +%s)
