@@ -4,8 +4,8 @@
 # Negative controls for mk/series.sh: a series with one bad patch on top
 # must fail each check it breaks, for the reason it breaks it.
 #
-#   1. checkpatch: a patch with a style error (trailing whitespace, a
-#      C99 comment) fails "checkpatch" and names the patch;
+#   1. checkpatch: a patch with a style error (no spaces around '=')
+#      fails "checkpatch" and names the patch;
 #   2. git am: a patch that does not apply fails "git-am";
 #   3. build: a patch that breaks the build fails "build: patch N/N" (run
 #      only with --build: it builds that patch in OUT's build directories,
@@ -37,15 +37,15 @@ bad_commit() {
 }
 
 # 1. checkpatch
-printf '\n// a C99 comment \n' >>"$tree/drivers/iommu/kdump_reserve.c"
+printf '\nint kdump_iommu_bad=1;\n' >>"$tree/drivers/iommu/kdump_reserve.c"
 git -C "$tree" add -A
 bad_commit "iommu: a patch checkpatch rejects"
 if SERIES_STEPS=checkpatch "$here/series.sh" check "$tree" "$tmp/out" 99 >"$tmp/log" 2>&1; then
 	fail "checkpatch: a bad patch passed"
 fi
 grep -q "FAILED: checkpatch: v99-00$n-" "$tmp/log" || fail "checkpatch: not the reason: $(tail -n 5 "$tmp/log")"
-grep -q "ERROR: trailing whitespace" "$tmp/log" || fail "checkpatch: no ERROR shown"
-echo "ok: checkpatch fails a patch with trailing whitespace"
+grep -q "ERROR: spaces required around that '='" "$tmp/log" || fail "checkpatch: no ERROR shown"
+echo "ok: checkpatch fails a patch with a style error"
 
 # 2. git am: the export is fine, then a context line of patch 2 is spoilt
 git -C "$tree" reset -q --hard HEAD^
