@@ -93,6 +93,17 @@ class Analyse(unittest.TestCase):
         self.assertEqual(tables, [(128, 2048, 1)])
         self.assertEqual(domains, 27)
 
+    def test_panic_line_lost(self):
+        # The panic beat init.sh's "panic now" out of the serial port:
+        # the kernel's sysrq line splits the consoles instead.
+        primary = PRIMARY[:-1] + ['[    3.500000] sysrq: Trigger a crash']
+        res = self.run_analyse(console(primary + KDUMP))
+        self.assertEqual(res['faults_primary'], 1)
+        self.assertEqual(res['faults_kdump'], 2)
+        self.assertEqual(res['kdump_path'], 'copy')
+        self.assertEqual(res['dump_rc'], 0)
+        self.assertEqual(res['t_panic_to_dump_done_s'], 4.0)
+
     def test_no_panic_means_no_kdump(self):
         res = self.run_analyse(console(PRIMARY[:3]))
         self.assertEqual(res['kdump_path'], 'none')
