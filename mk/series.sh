@@ -18,8 +18,9 @@
 #	   CONFIG_KDUMP_IOMMU_RESERVE on and off, after each patch in turn
 #	   (one incremental build directory per configuration);
 #	4. ia64 (HP zx1) with the feature on and off after each patch that
-#	   touches arch/ia64, when the cross compiler of mk/ia64-toolchain.sh
-#	   is cached (else said, and skipped);
+#	   touches arch/ia64, and for the whole series, when the cross
+#	   compiler of mk/ia64-toolchain.sh is cached (else said, and
+#	   skipped);
 #	5. W=1 and sparse (C=2) on every object the series adds or changes:
 #	   no warning at all in the files the series adds, and none in an
 #	   upstream file that the pristine file does not have.
@@ -261,8 +262,7 @@ check_builds() {
 # arch/ other than arch/x86/).
 x86_inputs() {
 	git -C "$wt" diff --name-only "$1^" "$1" |
-		grep -vE '^(Documentation|tools)/|^MAINTAINERS$|^arch/' ;
-	git -C "$wt" diff --name-only "$1^" "$1" -- arch/x86
+		grep -vP '^(Documentation/|tools/|MAINTAINERS$|arch/(?!x86/))'
 }
 
 # ia64_build WHAT LOG SUBJECT: zx1_defconfig, feature on and off, W=1 on
