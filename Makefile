@@ -140,12 +140,17 @@ ia64-check: tree
 # maintainer runs on it: git am on pristine, checkpatch --strict, every
 # patch building on its own (x86_64 feature on and off, ia64 where it is
 # touched and the cross compiler is cached), W=1 and sparse.
+# Its work tree and build directories persist in $(SERIES_CACHE), outside
+# the repository like ccache, so that a check after a change rebuilds only
+# what the change touches.
 V ?= 1
+SERIES_CACHE ?= /var/cache/kdump-iommu/series
 series: tree
 	@mk/series.sh export $(TREE) $(O)/series $(V)
 
 series-check: tree
-	@IA64_CACHE=$(IA64_CACHE) mk/series.sh check $(TREE) $(O)/series $(V)
+	@IA64_CACHE=$(IA64_CACHE) SERIES_CACHE=$(SERIES_CACHE) \
+		mk/series.sh check $(TREE) $(O)/series $(V)
 
 run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'
@@ -153,7 +158,8 @@ run: kernel initramfs
 
 check: kernel initramfs
 	@O=$(O) TREE=$(TREE) BUILD=$(BUILD) KT=$(KT) BZIMAGE=$(BZIMAGE) \
-		VMLINUX=$(VMLINUX) INITRAMFS=$(INITRAMFS) mk/check.sh
+		VMLINUX=$(VMLINUX) INITRAMFS=$(INITRAMFS) \
+		IA64_CACHE=$(IA64_CACHE) SERIES_CACHE=$(SERIES_CACHE) mk/check.sh
 
 clean:
 	rm -rf $(O)/build $(O)/vmtest $(O)/check $(INITRAMFS)

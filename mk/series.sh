@@ -107,18 +107,32 @@ fail=0
 failures=()
 bad() { fail=1; failures+=("$1"); echo "series: FAIL: $*" >&2; }
 
-wt=$out/check/linux
+# The work tree the series is applied in and the build directories stay
+# in $SERIES_CACHE between runs, as ccache does outside the repository
+# (make check puts it in /var/cache/kdump-iommu/series): git checkout
+# rewrites only the files that differ, so a run after a change rebuilds
+# what the change touches, not the whole kernel twice.  Without it, in
+# OUT/check.
+cache=${SERIES_CACHE:-$out/check}
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+	echo "series: $cache is not writable: building in $out/check" >&2
+	cache=$out/check
+fi
+wt=$cache/linux
 final=
 
-# 1. git am on pristine, into a work tree of the assembled tree's repository
-#    (kept between runs, so the builds below stay incremental).
+# 1. git am on pristine, in that work tree (a repository of its own, which
+#    fetches pristine from TREE: the assembled tree's commits are the same
+#    in every clone).
 check_am() {
 	local p
-	if [ ! -d "$wt" ]; then
-		git -C "$tree" worktree prune
-		git -C "$tree" worktree add -q --detach "$wt" pristine || die "git worktree add failed"
+	if [ ! -d "$wt/.git" ]; then
+		rm -rf "$wt"
+		git init -q "$wt" || die "git init $wt failed"
 	fi
 	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" fetch -q --no-tags "$tree" +refs/tags/pristine:refs/tags/pristine ||
+		die "cannot fetch pristine from $tree into $wt"
 	git -C "$wt" checkout -q -f --detach pristine || die "cannot check out pristine in $wt"
 	git -C "$wt" clean -q -fdx
 	for p in "$dir"/*.patch; do
@@ -194,6 +208,10 @@ configure() { # on|off BUILD
 # 3. and 4. Every patch builds on its own.
 check_builds() {
 	local commits c i=0 n cfg cfgs b t0 want got subject ia64=0 ia64_why="" ia64_touched=0
+	local ia64_last=
+	# per configuration: the patch its build directory was last built at
+	# in this run, empty when it was not (or the build failed)
+	local -A built=()
 	commits=$(git -C "$wt" rev-list --reverse pristine..HEAD)
 	n=$(echo "$commits" | wc -l)
 	if IA64_CACHE=${IA64_CACHE:-/var/cache/kdump-iommu/ia64} "$here/ia64-toolchain.sh" --check >/dev/null 2>&1; then
@@ -215,10 +233,26 @@ check_builds() {
 			cfgs=
 		fi
 		for cfg in $cfgs; do
-			b=$out/check/x86_64-$cfg
+			b=$cache/x86_64-$cfg
 			t0=$(date +%s)
-			if ! configure "$cfg" "$b" >"$b.log" 2>&1 ||
-				! kmake "$b" -s -j"$(nproc)" vmlinux >>"$b.log" 2>&1; then
+			cp "$b/.config" "$b/.config.before" 2>/dev/null || rm -f "$b/.config.before"
+			if ! configure "$cfg" "$b" >"$b.log" 2>&1; then
+				tail -n 20 "$b.log" >&2
+				bad "build: patch $i/$n, x86_64 feature $cfg: $subject"
+				built[$cfg]=
+				continue
+			fi
+			# A patch that changes none of what the last build of this
+			# configuration read (its sources and headers, the
+			# Makefiles that apply, the .config) builds exactly as the
+			# patch before: say so instead of running Kbuild.
+			if [ -n "${built[$cfg]:-}" ] && cmp -s "$b/.config" "$b/.config.before" &&
+				! "$here/series-inputs.py" "$b" "$wt" $(git -C "$wt" diff --name-only "$c^" "$c") >/dev/null; then
+				echo "series: patch $i/$n builds, x86_64 feature $cfg: changes nothing that build reads, builds as patch ${built[$cfg]}: $subject"
+				continue
+			fi
+			built[$cfg]=
+			if ! kmake "$b" -s -j"$(nproc)" vmlinux >>"$b.log" 2>&1; then
 				tail -n 20 "$b.log" >&2
 				bad "build: patch $i/$n, x86_64 feature $cfg: $subject"
 				continue
@@ -237,6 +271,7 @@ check_builds() {
 				continue
 			fi
 			echo "series: patch $i/$n builds, x86_64 feature $cfg ($(($(date +%s) - t0)) s): $subject"
+			built[$cfg]=$i
 		done
 		if git -C "$wt" diff --quiet "$c^" "$c" -- arch/ia64; then
 			continue
@@ -246,14 +281,24 @@ check_builds() {
 			echo "series: patch $i/$n touches ia64: SKIP ($ia64_why): $subject"
 			continue
 		fi
-		ia64_build "patch $i/$n" "$out/check/ia64-$i.log" "$subject"
+		ia64_build "patch $i/$n" "$out/check/ia64-$i.log" "$subject" && ia64_last=$c
 	done
 	# ... and the whole series on ia64 (incremental: the build
 	# directories of the last patch that touched ia64), with W=1 on our
-	# files; make check counts this as its ia64 compile test.
+	# files; make check counts this as its ia64 compile test.  If nothing
+	# an ia64 build reads changed since that patch, it is that build.
 	if [ $ia64_touched -eq 1 ] && [ $ia64 -eq 1 ] && [ "${SERIES_FROM:-1}" -le 1 ]; then
 		git -C "$wt" checkout -q --detach "$final"
-		ia64_build "the series" "$out/check/ia64-tip.log" "$(git -C "$wt" log -1 --format=%s "$final")"
+		subject=$(git -C "$wt" log -1 --format=%s "$final")
+		if [ -n "$ia64_last" ] &&
+			! "$here/series-inputs.py" "$cache/ia64-zx1-on" "$wt" \
+				$(git -C "$wt" diff --name-only "$ia64_last" "$final") >/dev/null &&
+			! "$here/series-inputs.py" "$cache/ia64-zx1-off" "$wt" \
+				$(git -C "$wt" diff --name-only "$ia64_last" "$final") >/dev/null; then
+			echo "series: the series builds, ia64 zx1 feature on and off: nothing an ia64 build reads changed after $(git -C "$wt" log -1 --format=%s "$ia64_last"): $subject"
+		else
+			ia64_build "the series" "$out/check/ia64-tip.log" "$subject"
+		fi
 	fi
 }
 
@@ -271,11 +316,12 @@ ia64_build() {
 	local t0
 	t0=$(date +%s)
 	if IA64_CACHE=${IA64_CACHE:-/var/cache/kdump-iommu/ia64} \
-		"$here/ia64-check.sh" "$wt" "$out/check" >"$2" 2>&1; then
+		"$here/ia64-check.sh" "$wt" "$cache" >"$2" 2>&1; then
 		echo "series: $1 builds, ia64 zx1 feature on and off ($(($(date +%s) - t0)) s): $3"
 	else
 		tail -n 20 "$2" >&2
 		bad "build: $1, ia64: $3"
+		return 1
 	fi
 }
 
@@ -296,7 +342,7 @@ warnings_of() {
 
 # 5. W=1 and sparse on what the series adds or changes.
 check_warnings() {
-	local b=$out/check/x86_64-on added changed objs=() f o new
+	local b=$cache/x86_64-on added changed objs=() f o new
 	git -C "$wt" checkout -q --detach "$final"
 	added=$(git -C "$wt" diff --name-only --diff-filter=A pristine HEAD -- '*.c' '*.h')
 	changed=$(git -C "$wt" diff --name-only --diff-filter=M pristine HEAD -- '*.c')

@@ -81,5 +81,38 @@ if [ "$build" = --build ]; then
 	grep -q "undeclared_thing" "$tmp/log" || fail "build: the compiler's error is not shown"
 	rm -rf "$out/v99"
 	echo "ok: a patch that does not build fails"
+
+	# A patch that changes nothing a build read is not built again; one
+	# that breaks the feature-off build only, after one that built, must
+	# still be built, and fail.
+	git -C "$tree" reset -q --hard HEAD^
+	sed -i '1s|$| /* touched */|' "$tree/drivers/iommu/iommu.c"
+	git -C "$tree" add -A
+	bad_commit "iommu: a patch both configurations build"
+	printf '\n/* nothing either build reads */\n' \
+		>>"$tree/drivers/net/ethernet/intel/e1000/e1000_main.c"
+	git -C "$tree" add -A
+	bad_commit "e1000: a patch no build here reads"
+	printf '\n#ifndef CONFIG_KDUMP_IOMMU_RESERVE\nstatic int off_only_broken(void) { return undeclared_off; }\n#endif\n' \
+		>>"$tree/drivers/iommu/iommu.c"
+	git -C "$tree" add -A
+	bad_commit "iommu: a patch that breaks the feature-off build"
+	if SERIES_STEPS=builds SERIES_FROM=$n "$here/series.sh" check "$tree" "$out" 99 \
+		>"$tmp/log" 2>&1; then
+		fail "build: a patch that breaks the feature-off build passed"
+	fi
+	grep -q "series: patch $n/$((n + 2)) builds, x86_64 feature off" "$tmp/log" ||
+		fail "build: the first patch did not build: $(tail -n 5 "$tmp/log")"
+	grep -q "FAILED: build: patch $((n + 2))/$((n + 2)), x86_64 feature off" "$tmp/log" ||
+		fail "build: not the reason: $(tail -n 5 "$tmp/log")"
+	grep -q "undeclared_off" "$tmp/log" || fail "build: the compiler's error is not shown"
+	for cfg in on off; do
+		grep -q "series: patch $((n + 1))/$((n + 2)) builds, x86_64 feature $cfg: changes nothing that build reads" \
+			"$tmp/log" || fail "build: a patch no build reads was built ($cfg)"
+	done
+	grep -q "series: patch $((n + 2))/$((n + 2)) builds, x86_64 feature on (" "$tmp/log" ||
+		fail "build: the feature-on build of the last patch did not run"
+	rm -rf "$out/v99"
+	echo "ok: a patch that breaks only the feature-off build fails, after one that built"
 fi
 echo "PASS: series-check negative controls"
