@@ -67,7 +67,7 @@ help:
 	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
 	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
 	@echo 'make bench REPS=5  cost and speed against stock kdump, in $(O)/bench/'
-	@echo 'make series V=1 the series as mail: $(O)/series/vV/, cover letter, --base'
+	@echo 'make series V=2 the series as mail: $(O)/series/vV/, cover letter, --base'
 	@echo 'make series-check  git am on pristine, checkpatch, every patch builds, W=1/sparse'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
 
@@ -143,7 +143,7 @@ ia64-check: tree
 # Its work tree and build directories persist in $(SERIES_CACHE), outside
 # the repository like ccache, so that a check after a change rebuilds only
 # what the change touches.
-V ?= 1
+V ?= 2
 SERIES_CACHE ?= /var/cache/kdump-iommu/series
 series: tree
 	@mk/series.sh export $(TREE) $(O)/series $(V)

@@ -116,7 +116,7 @@ run vmtest-verify-controls verify_controls
 #    patch building on its own with the feature on and off (and on ia64
 #    where it touches ia64 and the cross compiler is cached), W=1 and
 #    sparse.
-run series-check mk/series.sh check "$TREE" "$O/series" 1
+run series-check mk/series.sh check "$TREE" "$O/series" 2
 # ... and fails a bad patch: checkpatch, git am, and (in the build
 # directories just used, so it costs one object) the build.
 run series-check-controls mk/test-series.sh "$TREE" "$O/series" --build

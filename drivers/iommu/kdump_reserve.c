@@ -1,135 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An identity-mapped crash kernel window in every DMA domain, for kdump.
+ * The kdump crash kernel window, primary kernel side.
  *
  * After a panic the kdump kernel boots with the IOMMU still translating
- * through tables that live in the crashed kernel's memory, while devices
- * may still be doing DMA.  Rather than having the kdump kernel rewrite or
- * copy those tables, the primary kernel prepares for it ("Kdump IO Rule",
- * LKML 2008): every DMA domain maps the crash kernel regions 1:1
- * (IOVA == physical address) from boot, and the IOVA allocator never
- * hands those IOVAs out.  The kdump kernel then checks, reading the old
- * tables without writing them, that its own memory is mapped 1:1 for
- * every device, skips DMA-remapping initialisation and does DMA with
- * physical addresses.  If the check fails it takes the driver's usual
- * path, so it is never worse off than without this.
+ * through tables in the crashed kernel's memory, while devices may still
+ * be doing DMA.  Rather than have the kdump kernel rewrite or copy those
+ * tables, the primary kernel prepares for it ("Kdump IO Rule", LKML
+ * 2008): while a crash kernel is loaded, the memory reserved for it
+ * (crashk_res, crashk_low_res) is mapped 1:1, IOVA == physical address,
+ * in the DMA domains of the devices the dump uses.  The kdump kernel then
+ * finds its own memory reachable 1:1 through the old tables and does its
+ * I/O with physical addresses, without writing them (kdump_handoff.c).
  *
- * This file is the generic part: the kdump_iommu= parameter, the windows,
- * the reserved region IOMMU drivers advertise, the status view, and the
- * kdump kernel's identity check and hand-off decision.  Drivers add a
- * hook to their get_resv_regions() and, for the kdump kernel, a lookup
- * function that walks their own table format.
+ * The 2008 objection still holds: every device with the window can write
+ * to the crash kernel's memory.  So the window is given with least
+ * privilege:
+ *
+ * - at boot nothing is mapped: the crash regions are only reserved in the
+ *   IOVA space of every device (IOMMU_RESV_RESERVED_RELAXABLE), so that
+ *   dma-iommu never hands those IOVAs out, whichever device of a group
+ *   sets up its domain, and a VFIO container keeps them;
+ * - kexec arms the window when a crash image is loaded and disarms it
+ *   (unmapped, IOTLB flushed) before the image is unloaded or replaced,
+ *   with the windows computed from the crash regions at each arming;
+ * - only the IOMMU groups of the target devices are armed: those the dump
+ *   tooling declares (/sys/kernel/kdump_iommu/devices, or
+ *   kdump_iommu_devices=), else trusted mass-storage and network
+ *   controllers.  Every other device in a DMA domain stays blocked from
+ *   the crash memory, as without the window; a group with an untrusted
+ *   device is never armed.
+ *
+ * Nothing of this runs on the crash path.
  *
  * Copyright (C) 2026 The kdump-iommu authors
  */
 
 #define pr_fmt(fmt) "kdump_iommu: " fmt
 
-#include <linux/crash_core.h>
+#include <kunit/visibility.h>
 #include <linux/crash_dump.h>
-#include <linux/ctype.h>
-#include <linux/debugfs.h>
-#include <linux/elf.h>
-#include <linux/fault-inject.h>
-#include <linux/init.h>
 #include <linux/iommu.h>
-#include <linux/ioport.h>
-#include <linux/kdump_iommu.h>
 #include <linux/kexec.h>
+#include <linux/kobject.h>
 #include <linux/log2.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
-#include <linux/seq_file.h>
-#include <linux/sizes.h>
+#include <linux/security.h>
+#include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 
-/*
- * x86 reserves the first megabyte of RAM for good in every kernel
- * (arch/x86/realmode/init.c), so a kdump kernel never puts a DMA buffer
- * there even though kexec hands it that memory: no window needed below.
- */
-#define KDUMP_IOMMU_DMA_FLOOR	(IS_ENABLED(CONFIG_X86) ? SZ_1M : 0)
+#include "kdump_iommu.h"
 
 static enum kdump_iommu_mode kdump_iommu_param = KDUMP_IOMMU_ON;
 
-/* The crash regions as seen at boot, and the windows made of them. */
-static struct kdump_iommu_range crash_regions[KDUMP_IOMMU_MAX_WINDOWS];
-static struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
-static unsigned int nr_windows;
-
-/* What the primary kernel did. */
-static atomic_t nr_advertised = ATOMIC_INIT(0);
-static atomic_t nr_untrusted = ATOMIC_INIT(0);
-
-/*
- * The DMA domains the window is mapped in, for the crash-path check.
- * Changed under armed_lock; read on the crash path without it, once the
- * other CPUs are stopped: an entry is cleared before its domain is freed.
- */
-#define KDUMP_IOMMU_MAX_ARMED	64
-static struct kdump_iommu_armed {
-	struct iommu_domain *domain;
-	char dev[16];
-} armed[KDUMP_IOMMU_MAX_ARMED];
-static DEFINE_SPINLOCK(armed_lock);
-static bool armed_overflow;
-
-/* What the kdump kernel decided, for the status view. */
-static struct {
-	char iommu[16];
-	unsigned int nr_devices;
-	bool skipped;
-	char why_not[96];
-	char crash_check[160];
-} handoff;
-
-/*
- * IOMMUs outside the IOMMU API (HP sba_iommu), one entry per unit, for
- * the status view.  Filled in at boot, by one CPU.
- */
-#define KDUMP_IOMMU_MAX_UNITS	8
-static struct {
-	char name[24];
-	char state[128];
-} units[KDUMP_IOMMU_MAX_UNITS];
-static unsigned int nr_units;
-
-#define VMCOREINFO_WINDOW	"KDUMP_IOMMU_WINDOW="
-#define VMCOREINFO_TARGETS	"KDUMP_IOMMU_TARGETS="
+static const char * const kdump_iommu_mode_names[] = {
+	[KDUMP_IOMMU_OFF] = "off",
+	[KDUMP_IOMMU_ON] = "on",
+	[KDUMP_IOMMU_FORCE] = "force",
+};
 
 /**
  * kdump_iommu_parse_mode() - parse the value of kdump_iommu=
- * @str: the value: "on", "off" or "force"
+ * @str: the value: "on" or "off" ("force" where @force_ok)
+ * @force_ok: accept "force" (a debug kernel)
  * @mode: where to store the result; left alone on error
  *
  * Only exact values are accepted: kstrtobool() would take "yesterday" for
- * "yes" and "offline" for "off", and a typo in a parameter that decides
- * how a kdump kernel treats the IOMMU should be reported, not guessed at.
+ * "yes", and a typo in a parameter that decides how a kdump kernel treats
+ * the IOMMU should be reported, not guessed at.
  *
  * Return: 0 on success, -EINVAL if @str is missing or not a known value.
  */
-int kdump_iommu_parse_mode(const char *str, enum kdump_iommu_mode *mode)
+VISIBLE_IF_KUNIT int kdump_iommu_parse_mode(const char *str, bool force_ok,
+					    enum kdump_iommu_mode *mode)
 {
-	static const struct {
-		const char *name;
-		enum kdump_iommu_mode mode;
-	} values[] = {
-		{ "on", KDUMP_IOMMU_ON },
-		{ "off", KDUMP_IOMMU_OFF },
-		{ "force", KDUMP_IOMMU_FORCE },
-	};
-	unsigned int i;
+	int i;
 
 	if (!str)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(values); i++) {
-		if (!strcmp(str, values[i].name)) {
-			*mode = values[i].mode;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	i = match_string(kdump_iommu_mode_names,
+			 ARRAY_SIZE(kdump_iommu_mode_names), str);
+	if (i < 0 || (i == KDUMP_IOMMU_FORCE && !force_ok))
+		return -EINVAL;
+	*mode = i;
+	return 0;
 }
 
 /**
@@ -140,126 +98,22 @@ int kdump_iommu_parse_mode(const char *str, enum kdump_iommu_mode *mode)
  */
 const char *kdump_iommu_mode_name(enum kdump_iommu_mode mode)
 {
-	switch (mode) {
-	case KDUMP_IOMMU_OFF:
-		return "off";
-	case KDUMP_IOMMU_ON:
-		return "on";
-	case KDUMP_IOMMU_FORCE:
-		return "force";
-	}
-	return "?";
+	if ((unsigned int)mode >= ARRAY_SIZE(kdump_iommu_mode_names))
+		return "?";
+	return kdump_iommu_mode_names[mode];
 }
 
 static int __init kdump_iommu_setup(char *str)
 {
-	if (kdump_iommu_parse_mode(str, &kdump_iommu_param))
-		pr_warn("ignoring kdump_iommu=%s: expected on, off or force; keeping %s\n",
-			str ?: "", kdump_iommu_mode_name(kdump_iommu_param));
-	return 0;
+	bool debug = IS_ENABLED(CONFIG_KDUMP_IOMMU_RESERVE_DEBUG);
+
+	if (kdump_iommu_parse_mode(str, debug, &kdump_iommu_param))
+		pr_warn("ignoring kdump_iommu=%s: expected on or off%s; keeping %s\n",
+			str, debug ? " or force" : "",
+			kdump_iommu_mode_name(kdump_iommu_param));
+	return 1;
 }
-early_param("kdump_iommu", kdump_iommu_setup);
-
-/**
- * kdump_iommu_parse_devices() - parse a list of PCI devices
- * @str: comma-separated devices, each [<domain>:]<bus>:<slot>.<function>
- *	in hex, as in "0000:00:04.0,01:00.1"
- * @sbdf: output: the devices as (domain << 16 | bus << 8 | devfn)
- * @max: room in @sbdf
- *
- * The whole list is refused if any part of it is malformed: a typo must
- * not silently shrink the set of devices the dump can use.
- *
- * Return: the number of devices, or -EINVAL (malformed, empty, out of
- * range, or more than @max).
- */
-int kdump_iommu_parse_devices(const char *str, u32 *sbdf, unsigned int max)
-{
-	unsigned int n = 0;
-
-	if (!str)
-		return -EINVAL;
-	for (;;) {
-		unsigned int f[4], nf = 0, dots = 0, digits;
-		const char *p = str;
-
-		/* Up to four hex fields, "a:b:c.d" or "a:b.c": no signs,
-		 * prefixes or spaces, which sscanf() would let through.
-		 */
-		while (nf < 4) {
-			digits = 0;
-			f[nf] = 0;
-			while (isxdigit(*p) && digits < 5) {
-				f[nf] = f[nf] << 4 | hex_to_bin(*p++);
-				digits++;
-			}
-			if (!digits || digits > 4)
-				return -EINVAL;
-			nf++;
-			if (*p == ':' && !dots) {
-				p++;
-			} else if (*p == '.' && !dots) {
-				dots++;
-				p++;
-			} else {
-				break;
-			}
-		}
-		if (!dots || (nf != 3 && nf != 4) || (*p && *p != ','))
-			return -EINVAL;
-		if (nf == 3) {		/* bus:slot.fn */
-			f[3] = f[2];
-			f[2] = f[1];
-			f[1] = f[0];
-			f[0] = 0;
-		}
-		if (f[0] > 0xffff || f[1] > 0xff || f[2] > 0x1f || f[3] > 7 ||
-		    n == max)
-			return -EINVAL;
-		sbdf[n++] = f[0] << 16 | f[1] << 8 | PCI_DEVFN(f[2], f[3]);
-		if (!*p)
-			return n;
-		str = p + 1;
-	}
-}
-
-/* kdump_iommu_devices=: the window only for these (isolation) */
-#define KDUMP_IOMMU_MAX_TARGETS	8
-static u32 targets[KDUMP_IOMMU_MAX_TARGETS];
-static unsigned int nr_targets;
-
-static int __init kdump_iommu_devices_setup(char *str)
-{
-	int n = kdump_iommu_parse_devices(str, targets, ARRAY_SIZE(targets));
-
-	if (n < 0) {
-		pr_warn("ignoring kdump_iommu_devices=%s: expected up to %u PCI devices, [dddd:]bb:dd.f, comma-separated; every device keeps the window\n",
-			str ?: "", KDUMP_IOMMU_MAX_TARGETS);
-		return 0;
-	}
-	nr_targets = n;
-	return 0;
-}
-early_param("kdump_iommu_devices", kdump_iommu_devices_setup);
-
-static u32 kdump_iommu_sbdf(struct pci_dev *pdev)
-{
-	return pci_domain_nr(pdev->bus) << 16 | pci_dev_id(pdev);
-}
-
-static bool kdump_iommu_is_target(struct device *dev)
-{
-	unsigned int i;
-
-	if (!nr_targets)
-		return true;
-	if (!dev_is_pci(dev))
-		return false;
-	for (i = 0; i < nr_targets; i++)
-		if (targets[i] == kdump_iommu_sbdf(to_pci_dev(dev)))
-			return true;
-	return false;
-}
+__setup("kdump_iommu=", kdump_iommu_setup);
 
 /**
  * kdump_iommu_mode() - the mode this kernel runs in
@@ -297,18 +151,18 @@ static int cmp_range(const void *a, const void *b)
  * partial page at either end belongs, in part, to memory the crash kernel
  * does not own (the kdump kernel's memory map drops partial pages too).
  *
- * Return: the number of windows written to @windows.
+ * Return: the number of windows written to @windows (none if @page_size is
+ * not a power of two).
  */
-unsigned int kdump_iommu_make_windows(const struct kdump_iommu_range *regions,
-				      unsigned int nr_regions, u64 page_size,
-				      u64 max_addr,
-				      struct kdump_iommu_range *windows,
-				      u64 *clipped)
+VISIBLE_IF_KUNIT unsigned int
+kdump_iommu_make_windows(const struct kdump_iommu_range *regions,
+			 unsigned int nr_regions, u64 page_size, u64 max_addr,
+			 struct kdump_iommu_range *windows, u64 *clipped)
 {
 	unsigned int i, n = 0, merged = 0;
 
 	*clipped = 0;
-	if (WARN_ON(!is_power_of_2(page_size)))
+	if (!is_power_of_2(page_size))
 		return 0;
 
 	for (i = 0; i < nr_regions; i++) {
@@ -398,10 +252,10 @@ u64 kdump_iommu_leaf_size(u64 addr, u64 left, unsigned long pgsize_bitmap)
 
 	/* Page sizes no larger than what is left ... */
 	if (left < BIT_ULL(BITS_PER_LONG - 1))
-		sizes &= GENMASK(__fls(left), 0);
+		sizes &= GENMASK(fls64(left) - 1, 0);
 	/* ... and no larger than the address's alignment. */
-	if (addr)
-		sizes &= GENMASK(__ffs(addr), 0);
+	if (addr && __ffs64(addr) < BITS_PER_LONG)
+		sizes &= GENMASK(__ffs64(addr), 0);
 	return sizes ? BIT_ULL(__fls(sizes)) : 0;
 }
 
@@ -502,638 +356,969 @@ u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
 }
 
 /**
- * kdump_iommu_check_identity_range() - is a range mapped 1:1, read/write?
- * @lookup: the driver's translation of one IOVA through its tables
- * @data: the driver's cookie for @lookup
- * @start: first address
- * @end: last address (inclusive)
- * @bad: output on failure: the first address that fails and why
+ * kdump_iommu_default_class() - is a device of this class a default target?
+ * @class: its PCI class code (pci_dev->class: base, sub-class, interface)
  *
- * Asks @lookup once per translation unit (a 2 MiB page costs one call),
- * so a 256 MiB window mapped with 2 MiB pages takes 128 lookups.
+ * With nothing declared, the window goes to what a dump is written
+ * through: a local disk (mass-storage controllers: SCSI, IDE, RAID, SATA,
+ * SAS, NVMe, ...) or the network (network controllers).  Graphics, USB,
+ * audio, accelerators and unclassified devices get none.
  *
- * Return: 0 if every address in the range translates to itself and is
- * writable; -ERANGE if one does not; the lookup's error if it fails.
+ * Return: true for mass-storage and network controllers.
  */
-int kdump_iommu_check_identity_range(kdump_iommu_lookup_t lookup, void *data,
-				     u64 start, u64 end,
-				     struct kdump_iommu_mismatch *bad)
+bool kdump_iommu_default_class(u32 class)
 {
-	u64 iova = start;
-
-	while (iova <= end) {
-		struct kdump_iommu_pte pte = {};
-		int ret = lookup(data, iova, &pte);
-
-		if (!ret && (!pte.size || !is_power_of_2(pte.size)))
-			ret = -EINVAL;
-		if (!ret && (pte.phys != iova || !pte.writable))
-			ret = -ERANGE;
-		if (ret) {
-			bad->iova = iova;
-			bad->phys = pte.phys;
-			bad->err = ret == -ERANGE ? 0 : ret;
-			return ret;
-		}
-		/* On to the next translation unit; stop if that wraps. */
-		if ((iova | (pte.size - 1)) == U64_MAX)
-			break;
-		iova = (iova | (pte.size - 1)) + 1;
-	}
-	return 0;
-}
-
-/**
- * kdump_iommu_iova_space_check() - is a fixed IOVA space one aligned range?
- * @s: the space
- *
- * An IOMMU with a fixed IOVA space translates an address A when
- * (A & mask) == base (HP zx1/sx1000 IOC: the IBASE and IMASK registers),
- * and lets every other address through untranslated.  That is one range
- * only if the mask is a run of ones from bit 63 down and the base has no
- * bit below it; anything else is firmware this code does not understand.
- *
- * Return: 0 if it is, -EINVAL if not or if the IOMMU page (4 KiB at
- * least) does not fit in the space.
- */
-int kdump_iommu_iova_space_check(const struct kdump_iommu_iova_space *s)
-{
-	u64 size = ~s->mask + 1;
-
-	if (!is_power_of_2(size) || (s->base & ~s->mask))
-		return -EINVAL;
-	if (s->page_shift < 12 || s->page_shift > 63 ||
-	    BIT_ULL(s->page_shift) > size)
-		return -EINVAL;
-	return 0;
-}
-
-/**
- * kdump_iommu_iova_space_translates() - does a bus address go through the
- *	IOMMU's page table?
- * @s: the space, passed by kdump_iommu_iova_space_check()
- * @addr: the address a device puts on the bus
- * @index: output if it does: the page table entry that translates @addr
- * @run: output if not: how many bytes from @addr on go through
- *	untranslated, a power of two @addr is aligned to, at least one IOMMU
- *	page, and never reaching into the space
- *
- * Return: true if @addr is translated.
- */
-bool kdump_iommu_iova_space_translates(const struct kdump_iommu_iova_space *s,
-				       u64 addr, u64 *index, u64 *run)
-{
-	u64 last = s->base | ~s->mask, left;
-
-	if (s->enabled && addr >= s->base && addr <= last) {
-		*index = (addr - s->base) >> s->page_shift;
+	switch (class >> 16) {
+	case PCI_BASE_CLASS_STORAGE:
+	case PCI_BASE_CLASS_NETWORK:
 		return true;
 	}
-	addr &= ~(BIT_ULL(s->page_shift) - 1);
-	if (s->enabled && addr < s->base)
-		left = s->base - addr;
-	else
-		left = addr ? -addr : U64_MAX;
-	*run = kdump_iommu_leaf_size(addr, left,
-				     GENMASK(BITS_PER_LONG - 1, s->page_shift));
 	return false;
-}
-
-/**
- * kdump_iommu_iova_space_plan() - what a fixed IOVA space needs for the
- *	windows to be reached 1:1
- * @windows: the windows
- * @nr: how many
- * @s: the space, translation enabled
- * @last_usable: the last address of the space the driver hands out; the
- *	rest of the space belongs to someone else (sba: the AGP GART half)
- * @identity: output, room for @nr ranges: the parts of the windows inside
- *	the space, rounded out to whole IOMMU pages
- *
- * A kdump kernel that leaves such an IOMMU as it is does DMA to physical
- * addresses: outside the space they go through untranslated, inside they
- * are translated by the crashed kernel's page table, so there each IOMMU
- * page of a window needs an identity entry the driver never hands out.
- *
- * Return: the number of @identity ranges (0: every window is reached
- * untranslated); -EINVAL if the space is not understood; -EBUSY if a
- * window reaches into the space above @last_usable.
- */
-int kdump_iommu_iova_space_plan(const struct kdump_iommu_range *windows,
-				unsigned int nr,
-				const struct kdump_iommu_iova_space *s,
-				u64 last_usable, struct kdump_iommu_range *identity)
-{
-	u64 last = s->base | ~s->mask, page = BIT_ULL(s->page_shift);
-	unsigned int i;
-	int n = 0;
-
-	if (kdump_iommu_iova_space_check(s) || last_usable < s->base ||
-	    last_usable > last)
-		return -EINVAL;
-	for (i = 0; i < nr; i++) {
-		u64 start = max(windows[i].start, s->base);
-		u64 end = min(windows[i].end, last);
-
-		if (windows[i].end < windows[i].start || start > end)
-			continue;
-		if (end > last_usable)
-			return -EBUSY;
-		identity[n].start = start & ~(page - 1);
-		identity[n].end = end | (page - 1);
-		n++;
-	}
-	return n;
-}
-
-/**
- * kdump_iommu_bytes_below() - how much of the windows lies at or below an
- *	address
- * @windows: the windows
- * @nr: how many
- * @limit: the address, inclusive (a device's DMA mask)
- *
- * Return: the number of bytes.
- */
-u64 kdump_iommu_bytes_below(const struct kdump_iommu_range *windows,
-			    unsigned int nr, u64 limit)
-{
-	u64 bytes = 0;
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		if (windows[i].start <= windows[i].end &&
-		    windows[i].start <= limit)
-			bytes += min(windows[i].end, limit) - windows[i].start + 1;
-	return bytes;
 }
 
 /* Primary kernel ------------------------------------------------------ */
 
 /*
- * The crash regions are reserved in setup_arch() and IOMMUs start probing
- * devices at rootfs_initcall time: make the windows in between.
+ * Everything below, but the hooks' fast paths, under kdump_iommu_lock.  It
+ * nests inside a group's lock (the IOMMU core calls the hooks with it
+ * held), never the other way round.
  */
-static int __init kdump_iommu_init_windows(void)
+static DEFINE_MUTEX(kdump_iommu_lock);
+
+/* A crash image is loaded: the windows below are (to be) armed. */
+static bool kdump_iommu_loaded;
+/* Turned off after a failure, until reboot. */
+static bool kdump_iommu_failed;
+static struct kdump_iommu_range armed_windows[KDUMP_IOMMU_MAX_WINDOWS];
+static unsigned int nr_armed_windows;
+
+/**
+ * struct kdump_iommu_group - an IOMMU group with the window mapped
+ * @domain: its default domain, which maps the window
+ * @armed_by: the target device that armed it
+ */
+struct kdump_iommu_group {
+	struct iommu_domain *domain;
+	char armed_by[32];
+};
+
+/* By IOMMU group id */
+static DEFINE_XARRAY(kdump_iommu_groups);
+
+/* The declared targets, in pci_dev_str_match() form; NULL: the default */
+static char *kdump_iommu_targets;
+static char *kdump_iommu_targets_param __initdata;
+
+static void kdump_iommu_arm_fn(struct work_struct *work);
+static DECLARE_WORK(kdump_iommu_arm_work, kdump_iommu_arm_fn);
+
+static bool kdump_iommu_primary(void)
 {
+	return kdump_iommu_param != KDUMP_IOMMU_OFF && !is_kdump_kernel() &&
+	       !READ_ONCE(kdump_iommu_failed);
+}
+
+/**
+ * kdump_iommu_crash_windows() - the windows of the crash regions as they
+ *	are now
+ * @windows: output, room for %KDUMP_IOMMU_MAX_WINDOWS
+ *
+ * Return: how many (0 without crashkernel=).
+ */
+unsigned int kdump_iommu_crash_windows(struct kdump_iommu_range *windows)
+{
+	struct kdump_iommu_range regions[KDUMP_IOMMU_MAX_WINDOWS] = {
+		{ crashk_res.start, crashk_res.end },
+		{ crashk_low_res.start, crashk_low_res.end },
+	};
 	u64 clipped;
 
-	if (is_kdump_kernel())
-		return 0;
-	crash_regions[0].start = crashk_res.start;
-	crash_regions[0].end = crashk_res.end;
-	crash_regions[1].start = crashk_low_res.start;
-	crash_regions[1].end = crashk_low_res.end;
-	nr_windows = kdump_iommu_make_windows(crash_regions,
-					      ARRAY_SIZE(crash_regions),
-					      PAGE_SIZE, U64_MAX, windows,
-					      &clipped);
-	return 0;
-}
-core_initcall(kdump_iommu_init_windows);
-
-static bool kdump_iommu_arming(void)
-{
-	return kdump_iommu_param != KDUMP_IOMMU_OFF && nr_windows;
+	return kdump_iommu_make_windows(regions, ARRAY_SIZE(regions),
+					PAGE_SIZE, U64_MAX, windows, &clipped);
 }
 
-#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
-/* fail_kdump_iommu_window=<interval>,<probability>,<space>,<times> */
-static DECLARE_FAULT_ATTR(fail_window);
-
-static int __init fail_window_setup(char *str)
-{
-	return setup_fault_attr(&fail_window, str);
-}
-__setup("fail_kdump_iommu_window=", fail_window_setup);
-
-static bool kdump_iommu_fail_window(void)
-{
-	return should_fail(&fail_window, 1);
-}
-#else
-static bool kdump_iommu_fail_window(void)
-{
-	return false;
-}
-#endif
-
-static bool kdump_iommu_dev_untrusted(struct device *dev)
+static bool kdump_iommu_untrusted(struct device *dev)
 {
 	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
 }
 
 /**
- * kdump_iommu_get_resv_regions() - add the crash windows to a device's
- *	reserved regions
+ * kdump_iommu_get_resv_regions() - reserve the crash regions in a
+ *	device's IOVA space
  * @dev: the device
- * @head: its list of reserved regions, as passed to the IOMMU driver's
- *	get_resv_regions()
+ * @head: its reserved regions, as passed to the driver's get_resv_regions()
  *
- * Called by IOMMU drivers from their get_resv_regions().  The IOMMU core
- * then maps the windows 1:1 in the device's default domain when that is a
- * DMA domain (iommu_create_device_direct_mappings(), also for devices that
- * are hot-plugged later), dma-iommu keeps the IOVA allocator out of them,
- * and they show in /sys/kernel/iommu_groups/<n>/reserved_regions.
+ * Called by IOMMU drivers from their get_resv_regions(), for every device
+ * behind them: dma-iommu reserves a domain's IOVAs from the regions of the
+ * first device of the group only, and any device may be the first.  The
+ * regions are what the crash regions are now: they never grow, so an
+ * arming later always finds its windows reserved.
  *
- * The windows are "direct-relaxable": VFIO does not reserve relaxable
- * regions, so a device assigned to a guest keeps its whole IOVA space and
- * its unmanaged domain has no window (the kdump kernel then finds the
- * device unmapped and falls back).  Untrusted (external-facing) devices
- * never get a window: it would let them reach the crash kernel's memory.
+ * IOMMU_RESV_RESERVED_RELAXABLE: the DMA API must not allocate there, so
+ * that arming the window never meets a live mapping, but nothing is
+ * mapped, and VFIO does not reserve relaxable regions: a device assigned
+ * to a guest keeps its whole IOVA space.
  */
 void kdump_iommu_get_resv_regions(struct device *dev, struct list_head *head)
 {
+	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
 	struct iommu_resv_region *region;
-	unsigned int i;
+	unsigned int i, n;
 
-	if (!kdump_iommu_arming())
+	if (kdump_iommu_param == KDUMP_IOMMU_OFF || is_kdump_kernel())
 		return;
-	if (kdump_iommu_dev_untrusted(dev)) {
-		if (atomic_inc_return(&nr_untrusted) == 1)
-			dev_info(dev, "untrusted device: no crash kernel window (said once for all untrusted devices)\n");
-		return;
-	}
-	if (!kdump_iommu_is_target(dev))
-		return;
-
-	for (i = 0; i < nr_windows; i++) {
-		region = NULL;
-		if (!kdump_iommu_fail_window())
-			region = iommu_alloc_resv_region(windows[i].start,
-							 windows[i].end - windows[i].start + 1,
-							 IOMMU_READ | IOMMU_WRITE,
-							 IOMMU_RESV_DIRECT_RELAXABLE,
-							 GFP_KERNEL);
+	n = kdump_iommu_crash_windows(windows);
+	for (i = 0; i < n; i++) {
+		region = iommu_alloc_resv_region(windows[i].start,
+						 windows[i].end - windows[i].start + 1,
+						 0, IOMMU_RESV_RESERVED_RELAXABLE,
+						 GFP_KERNEL);
 		if (!region) {
-			dev_warn(dev, "no memory for the crash kernel window: this device gets none\n");
+			/*
+			 * A domain set up from this list would not keep the
+			 * allocator out of the window: never arm again.
+			 */
+			if (!xchg(&kdump_iommu_failed, true))
+				dev_warn(dev, "kdump_iommu: no memory to reserve the crash kernel window: turned off until reboot\n");
+			queue_work(system_unbound_wq, &kdump_iommu_arm_work);
 			return;
 		}
 		list_add_tail(&region->list, head);
 	}
-	atomic_inc(&nr_advertised);
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_get_resv_regions);
-
-/**
- * kdump_iommu_def_domain_type() - the default domain a device must have
- * @dev: the device
- *
- * Called by the IOMMU core when it picks a device's default domain type.
- * With kdump_iommu_devices= (isolation), a device that is not one of the
- * targets must not reach the crash kernel's memory; an identity domain
- * (iommu=pt) reaches all memory, so such a device gets a DMA domain, in
- * which it has no window.
- *
- * Return: IOMMU_DOMAIN_DMA for such a device, else 0 (no preference).
- */
-int kdump_iommu_def_domain_type(struct device *dev)
-{
-	if (!nr_targets || !kdump_iommu_arming() || kdump_iommu_is_target(dev))
-		return 0;
-	return IOMMU_DOMAIN_DMA;
 }
 
-/**
- * kdump_iommu_may_shrink() - may the crash region shrink to [.., @start)?
- * @start: first address that would be given back to the page allocator
- * @end: last address that would be given back
- *
- * Called by crash_shrink_memory() (a write to /sys/kernel/kexec_crash_size).
- * Memory given back to the page allocator must not stay reachable 1:1 by
- * every device through the window, and the IOMMU core has no way to take
- * a direct mapping out of the domains that hold it, so the shrink is
- * refused while windows are armed.
- *
- * Return: 0 if the shrink may go ahead, -EBUSY if not.
- */
-int kdump_iommu_may_shrink(u64 start, u64 end)
-{
-	if (!atomic_read(&nr_advertised) ||
-	    !kdump_iommu_overlaps(windows, nr_windows, start, end))
-		return 0;
-	pr_warn("not shrinking the crash kernel region: IOMMU domains map [mem %#010llx-%#010llx] 1:1 for kdump (boot with kdump_iommu=off to allow it)\n",
-		start, end);
-	return -EBUSY;
-}
-
-/* Devices limited to 32-bit DMA: their bounce buffers must be below 4 GiB. */
-#define KDUMP_IOMMU_DMA32_LIMIT	0xffffffffULL
+/* Targets -------------------------------------------------------------- */
 
 /**
- * kdump_iommu_iova_space_window() - arm the window in an IOMMU with a
- *	fixed IOVA space
- * @unit: the IOMMU's name, for the log and the status view
- * @s: its IOVA space, as it will translate once the driver enables it
- * @last_usable: the last address of the space the driver hands out
- * @identity: output, room for %KDUMP_IOMMU_MAX_WINDOWS ranges, see
- *	kdump_iommu_iova_space_plan()
+ * kdump_iommu_match_targets() - is a device in a list of targets?
+ * @pdev: the device
+ * @list: devices separated by ';', each as pci_dev_str_match() takes it:
+ *	[<domain>:]<bus>:<device>.<function>[/<device>.<function>]* or
+ *	pci:<vendor>:<device>[:<subvendor>:<subdevice>]
  *
- * For IOMMUs outside the IOMMU API that translate one range of bus
- * addresses and pass every other address through (HP sba_iommu, "IOVA
- * bypass").  A kdump kernel leaves them translating as the crashed kernel
- * left them and does DMA with physical addresses, which reach the windows
- * untranslated unless the windows lie in the space.  There the driver
- * must write an identity entry for each page of @identity and mark it
- * used in its allocator, at boot, before any device does DMA.
- *
- * Says what it found, in the log and in the status view.
- *
- * Return: the number of @identity ranges, 0 if none is needed, or a
- * negative errno if the windows cannot be made reachable (said why).
+ * Return: 1 if @pdev is in @list, 0 if not, -EINVAL if an entry is
+ * malformed (as far as matching @pdev parses it), -ENOMEM.
  */
-int kdump_iommu_iova_space_window(const char *unit,
-				  const struct kdump_iommu_iova_space *s,
-				  u64 last_usable,
-				  struct kdump_iommu_range *identity)
+int kdump_iommu_match_targets(struct pci_dev *pdev, const char *list)
 {
-	u64 last = s->base | ~s->mask, low, bytes = 0;
-	char *state;
-	int n, i;
+	const char *p = list;
+	int ret;
 
-	if (!kdump_iommu_arming())
-		return 0;
-	if (nr_units >= ARRAY_SIZE(units)) {
-		pr_warn_once("more than %zu IOMMUs with a fixed IOVA space: not arming the others\n",
-			     ARRAY_SIZE(units));
-		return -ENOSPC;
+	while (*p) {
+		ret = pci_dev_str_match(pdev, p, &p);
+		if (ret < 0)
+			return ret;
+		if (*p && *p != ';')
+			return -EINVAL;
+		if (ret)
+			return 1;
+		if (*p)
+			p++;
 	}
-	strscpy(units[nr_units].name, unit, sizeof(units[nr_units].name));
-	state = units[nr_units].state;
-	nr_units++;
-
-	n = kdump_iommu_iova_space_plan(windows, nr_windows, s, last_usable,
-					identity);
-	for (i = 0; i < n; i++)
-		bytes += identity[i].end - identity[i].start + 1;
-	if (n == -EINVAL)
-		scnprintf(state, sizeof(units[0].state),
-			  "NOT armed: IOVA space base %#llx mask %#llx not understood",
-			  s->base, s->mask);
-	else if (n == -EBUSY)
-		scnprintf(state, sizeof(units[0].state),
-			  "NOT armed: window in IOVA space %#llx-%#llx above %#llx, which the driver cannot give",
-			  s->base, last, last_usable);
-	else if (n)
-		scnprintf(state, sizeof(units[0].state),
-			  "armed: %llu KiB inside IOVA space %#llx-%#llx mapped 1:1, the rest untranslated",
-			  bytes >> 10, s->base, last);
-	else
-		scnprintf(state, sizeof(units[0].state),
-			  "armed: window outside IOVA space %#llx-%#llx, reached untranslated",
-			  s->base, last);
-	if (n < 0)
-		pr_warn("%s: %s: a kdump kernel's DMA there would go astray (move crashkernel= out of it)\n",
-			unit, state);
-	else
-		pr_info("%s: %s\n", unit, state);
-	if (n > 0)
-		atomic_inc(&nr_advertised);
-
-	low = kdump_iommu_bytes_below(windows, nr_windows, KDUMP_IOMMU_DMA32_LIMIT);
-	if (!low)
-		pr_warn_once("no crash kernel memory below 4 GiB: devices limited to 32-bit DMA cannot do DMA in a kdump kernel (reserve some with crashkernel=...@<4G or ,low)\n");
-	if (nr_targets)
-		pr_warn_once("%s: kdump_iommu_devices= cannot isolate anything here: devices reach all memory untranslated outside the IOVA space\n",
-			     unit);
-	return n;
+	return 0;
 }
-EXPORT_SYMBOL_GPL(kdump_iommu_iova_space_window);
+
+/* Is @pdev a target now?  Untrusted devices never are. */
+static bool kdump_iommu_is_target(struct pci_dev *pdev)
+{
+	bool ret;
+
+	if (pdev->untrusted)
+		return false;
+	mutex_lock(&kdump_iommu_lock);
+	if (kdump_iommu_targets)
+		ret = kdump_iommu_match_targets(pdev, kdump_iommu_targets) > 0;
+	else	/* A kdump kernel has no VFs: the PF does the dump. */
+		ret = kdump_iommu_default_class(pdev->class) && !pdev->is_virtfn;
+	mutex_unlock(&kdump_iommu_lock);
+	return ret;
+}
+
+/* Why @pdev cannot be given the window, or NULL if it can. */
+static const char *kdump_iommu_cannot_arm(struct pci_dev *pdev)
+{
+	struct kdump_iommu_dev_info info;
+
+	kdump_iommu_dev_info(pdev, &info);
+	switch (info.state) {
+	case KDUMP_DEV_NO_IOMMU:
+		return "not behind an IOMMU";
+	case KDUMP_DEV_UNTRUSTED:
+		return "untrusted (external-facing) devices never get the window";
+	case KDUMP_DEV_PASSTHROUGH:
+		return "pass-through: it reaches all memory without the window";
+	case KDUMP_DEV_OTHER:
+		return "its default domain is not a DMA domain of the IOMMU";
+	default:
+		return NULL;
+	}
+}
 
 /*
- * Check a DMA domain's window the way iommu_map() laid it out: one lookup
- * per leaf page, at its first byte.  A leaf maps all of its page through
- * one entry, so a damaged entry, or a damaged table above it, shows there.
- * Lock-free and allocation-free for VT-d and AMD-Vi, whose iova_to_phys()
- * only reads their tables.
+ * Check a target list against the devices there are: every entry must
+ * parse, and with @strict (a declaration from user space) name at least
+ * one device, every device it names being one the window can be given to.
+ * Without @strict (kdump_iommu_devices=, checked before every driver that
+ * exposes devices has probed) those only get a warning.  Says what is
+ * wrong.
  */
-static bool kdump_iommu_window_intact(struct iommu_domain *domain, u64 *bad)
+static int kdump_iommu_check_targets(const char *list, bool strict)
 {
-	unsigned int i;
+	const char *p = list, *end = list;
 
-	for (i = 0; i < nr_windows; i++) {
-		u64 addr = windows[i].start, left = windows[i].end - addr + 1;
+	while (*p) {
+		struct pci_dev *pdev = NULL;
+		unsigned int matched = 0;
+		const char *why;
+		int ret;
+
+		for_each_pci_dev(pdev) {
+			ret = pci_dev_str_match(pdev, p, &end);
+			if (ret == -ENOMEM) {
+				pci_dev_put(pdev);
+				return ret;
+			}
+			if (ret < 0 || (*end && *end != ';')) {
+				pr_warn("targets: '%.*s' is not a PCI device: want [<domain>:]<bus>:<device>.<function>[/<device>.<function>]* or pci:<vendor>:<device>[:<subvendor>:<subdevice>], separated by ';'\n",
+					(int)strcspn(p, ";"), p);
+				pci_dev_put(pdev);
+				return -EINVAL;
+			}
+			if (!ret)
+				continue;
+			matched++;
+			why = kdump_iommu_cannot_arm(pdev);
+			if (why) {
+				pci_warn(pdev, "kdump_iommu: cannot be a kdump target: %s\n",
+					 why);
+				if (strict) {
+					pci_dev_put(pdev);
+					return -EINVAL;
+				}
+			}
+		}
+		if (!matched) {
+			pr_warn("targets: '%.*s' matches no PCI device%s\n",
+				(int)strcspn(p, ";"), p,
+				strict ? "" : " yet: armed if it appears");
+			if (strict)
+				return -ENODEV;
+			/* (nothing parsed it: find the next entry by hand) */
+			end = p + strcspn(p, ";");
+		}
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int __init kdump_iommu_devices_setup(char *str)
+{
+	kdump_iommu_targets_param = str;
+	return 1;
+}
+__setup("kdump_iommu_devices=", kdump_iommu_devices_setup);
+
+/**
+ * kdump_iommu_devices_param() - kdump_iommu_devices= as given
+ *
+ * Return: the value (in a kdump kernel, the devices its dump needs: see
+ * kdump_handoff.c), or NULL if the parameter is not given.
+ */
+const char * __init kdump_iommu_devices_param(void)
+{
+	return kdump_iommu_targets_param;
+}
+
+/**
+ * kdump_iommu_declared() - the declared targets, for the status view
+ * @buf: where to copy them
+ * @len: its size
+ *
+ * Return: @buf, or NULL if none are declared (the default policy).
+ */
+const char *kdump_iommu_declared(char *buf, size_t len)
+{
+	const char *ret = NULL;
+
+	mutex_lock(&kdump_iommu_lock);
+	if (kdump_iommu_targets) {
+		strscpy(buf, kdump_iommu_targets, len);
+		ret = buf;
+	}
+	mutex_unlock(&kdump_iommu_lock);
+	return ret;
+}
+
+/* Arming --------------------------------------------------------------- */
+
+/*
+ * Walk the windows the way iommu_map() laid them out in @domain, one leaf
+ * page at a time (kdump_iommu_leaf_size() picks pages as iommu_pgsize()
+ * does).  With @unmap, unmap every leaf that is mapped: a hole, in a
+ * damaged window, must not stop the rest from going, as it would stop
+ * iommu_unmap() of the whole range.
+ *
+ * Return: how many leaves (still) translate at all, and in @identity how
+ * many of those translate 1:1, in @total how many leaves there are.
+ */
+static unsigned int kdump_iommu_leaves(struct iommu_domain *domain,
+				       bool unmap, unsigned int *identity,
+				       unsigned int *total)
+{
+	struct iommu_iotlb_gather gather;
+	unsigned int i, mapped = 0;
+
+	*identity = 0;
+	*total = 0;
+	iommu_iotlb_gather_init(&gather);
+	for (i = 0; i < nr_armed_windows; i++) {
+		u64 addr = armed_windows[i].start;
+		u64 left = armed_windows[i].end - addr + 1;
 
 		while (left) {
 			u64 leaf = kdump_iommu_leaf_size(addr, left,
 							 domain->pgsize_bitmap);
+			phys_addr_t phys;
 
-			if (!leaf || iommu_iova_to_phys(domain, addr) != addr) {
-				*bad = addr;
-				return false;
+			(*total)++;
+			if (!leaf)
+				break;
+			phys = iommu_iova_to_phys(domain, addr);
+			if (phys && unmap) {
+				iommu_unmap_fast(domain, addr, leaf, &gather);
+				phys = iommu_iova_to_phys(domain, addr);
 			}
+			mapped += !!phys;
+			*identity += phys == addr;
 			addr += leaf;
 			left -= leaf;
 		}
 	}
-	return true;
+	if (unmap)
+		iommu_iotlb_sync(domain, &gather);
+	return mapped;
+}
+
+/*
+ * Unmap the windows from one armed group and forget it.  What cannot be
+ * unmapped would leave memory that stops being the crash kernel's
+ * reachable: say so loudly and turn the window off.
+ */
+static void kdump_iommu_unmap_group(unsigned long id,
+				    struct kdump_iommu_group *g)
+{
+	unsigned int left, identity, total;
+
+	lockdep_assert_held(&kdump_iommu_lock);
+	left = kdump_iommu_leaves(g->domain, true, &identity, &total);
+	if (left) {
+		pr_err("%u of %u pages of the crash kernel window stay mapped in the group of %s: turned off until reboot\n",
+		       left, total, g->armed_by);
+		kdump_iommu_failed = true;
+	}
+	xa_erase(&kdump_iommu_groups, id);
+	kfree(g);
+}
+
+static unsigned int kdump_iommu_unmap_all(void)
+{
+	struct kdump_iommu_group *g;
+	unsigned long id;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&kdump_iommu_lock);
+	xa_for_each(&kdump_iommu_groups, id, g) {
+		kdump_iommu_unmap_group(id, g);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Does @dev's IOMMU driver reserve the windows in its IOVA space?  Only
+ * those that call kdump_iommu_get_resv_regions() do (VT-d, AMD-Vi); in a
+ * domain of any other, dma-iommu may have handed those IOVAs out, and
+ * mapping the window there would meet live mappings.
+ */
+static bool kdump_iommu_reserved_for(struct device *dev)
+{
+	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
+	struct iommu_resv_region *region;
+	unsigned int i, nr, found = 0;
+	LIST_HEAD(regions);
+
+	mutex_lock(&kdump_iommu_lock);
+	nr = nr_armed_windows;
+	memcpy(windows, armed_windows, sizeof(windows));
+	mutex_unlock(&kdump_iommu_lock);
+
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(region, &regions, list) {
+		if (region->type != IOMMU_RESV_RESERVED_RELAXABLE)
+			continue;
+		for (i = 0; i < nr; i++)
+			found += region->start <= windows[i].start &&
+				 region->start + region->length - 1 >=
+				 windows[i].end;
+	}
+	iommu_put_resv_regions(dev, &regions);
+	return found >= nr;
+}
+
+/*
+ * Map the windows 1:1 into a group's default domain, which its lock keeps
+ * alive.  The IOVAs are reserved in it (kdump_iommu_get_resv_regions()),
+ * so this never meets another mapping.
+ */
+static int kdump_iommu_arm_group(int id, struct iommu_domain *domain,
+				 struct device *target)
+{
+	struct kdump_iommu_group *g;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&kdump_iommu_lock);
+	if (!kdump_iommu_loaded || kdump_iommu_failed)
+		goto out;
+	g = xa_load(&kdump_iommu_groups, id);
+	if (g && g->domain == domain)
+		goto out;
+	/* Its default domain changed: the old one is on its way out. */
+	if (g)
+		kdump_iommu_unmap_group(id, g);
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	g->domain = domain;
+	strscpy(g->armed_by, dev_name(target), sizeof(g->armed_by));
+	for (i = 0; i < nr_armed_windows; i++) {
+		u64 start = armed_windows[i].start;
+		u64 size = armed_windows[i].end - start + 1;
+
+		ret = kdump_iommu_fail_arm() ? -ENOMEM :
+		      iommu_map(domain, start, start, size,
+				IOMMU_READ | IOMMU_WRITE);
+		if (ret) {
+			/* iommu_map() undid its part; undo the others. */
+			while (i--)
+				iommu_unmap(domain, armed_windows[i].start,
+					    armed_windows[i].end -
+					    armed_windows[i].start + 1);
+			kfree(g);
+			dev_warn(target, "kdump_iommu: cannot map the crash kernel window (%d)\n",
+				 ret);
+			goto out;
+		}
+	}
+	ret = xa_err(xa_store(&kdump_iommu_groups, id, g, GFP_KERNEL));
+	if (ret) {
+		for (i = 0; i < nr_armed_windows; i++)
+			iommu_unmap(domain, armed_windows[i].start,
+				    armed_windows[i].end - armed_windows[i].start + 1);
+		kfree(g);
+	}
+out:
+	mutex_unlock(&kdump_iommu_lock);
+	return ret;
+}
+
+/* A group with an untrusted device in it loses the window. */
+static void kdump_iommu_disarm_group(int id, struct device *why)
+{
+	struct kdump_iommu_group *g;
+
+	mutex_lock(&kdump_iommu_lock);
+	g = xa_load(&kdump_iommu_groups, id);
+	if (g) {
+		dev_info(why, "kdump_iommu: untrusted device in the group of %s: crash kernel window removed\n",
+			 g->armed_by);
+		kdump_iommu_unmap_group(id, g);
+	}
+	mutex_unlock(&kdump_iommu_lock);
+}
+
+struct kdump_iommu_arm_ctx {
+	int id;
+	int ret;
+};
+
+/* An untrusted device in the group: disarm it, and stop the walk. */
+static int kdump_iommu_find_untrusted(struct device *dev, void *data)
+{
+	struct kdump_iommu_arm_ctx *ctx = data;
+
+	if (!kdump_iommu_untrusted(dev))
+		return 0;
+	kdump_iommu_disarm_group(ctx->id, dev);
+	return 1;
+}
+
+/*
+ * For each device of a group with no untrusted device, with the group's
+ * lock held across all of them: a target arms the group.
+ */
+static int kdump_iommu_arm_member(struct device *dev, void *data)
+{
+	struct kdump_iommu_arm_ctx *ctx = data;
+	struct iommu_domain *domain;
+
+	if (!dev_is_pci(dev) || !kdump_iommu_is_target(to_pci_dev(dev)))
+		return 0;
+	domain = iommu_get_dma_domain(dev);
+	if (!domain || !iommu_is_dma_domain(domain))
+		return 0;
+	if (!kdump_iommu_reserved_for(dev)) {
+		dev_warn_once(dev, "kdump_iommu: its IOMMU driver does not reserve the crash kernel window: not armed\n");
+		return 0;
+	}
+	ctx->ret = kdump_iommu_arm_group(ctx->id, domain, dev);
+	return ctx->ret;
+}
+
+/* Arm every group with a target in it that is not armed yet. */
+static int kdump_iommu_arm_all(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		struct kdump_iommu_arm_ctx ctx = {};
+		struct iommu_group *group;
+
+		if (!kdump_iommu_is_target(pdev))
+			continue;
+		group = iommu_group_get(&pdev->dev);
+		if (!group)
+			continue;
+		ctx.id = iommu_group_id(group);
+		/*
+		 * Never armed with an untrusted device in it, not even for a
+		 * moment; one that joins later disarms it from
+		 * kdump_iommu_device_added().
+		 */
+		if (!iommu_group_for_each_dev(group, &ctx,
+					      kdump_iommu_find_untrusted))
+			iommu_group_for_each_dev(group, &ctx,
+						 kdump_iommu_arm_member);
+		iommu_group_put(group);
+		if (ctx.ret) {
+			pci_dev_put(pdev);
+			return ctx.ret;
+		}
+	}
+	return 0;
+}
+
+/* Warn once, unmap everything, and never arm again. */
+static void kdump_iommu_fail(int err)
+{
+	mutex_lock(&kdump_iommu_lock);
+	kdump_iommu_unmap_all();
+	kdump_iommu_unmap_fixed();
+	if (!kdump_iommu_failed)
+		pr_warn("arming the crash kernel window failed (%d): turned off until reboot; a kdump kernel will initialise the IOMMU as usual\n",
+			err);
+	kdump_iommu_failed = true;
+	mutex_unlock(&kdump_iommu_lock);
+}
+
+static void kdump_iommu_say_armed(void);
+
+/* A crash image is loaded and this load has said what it armed. */
+static bool kdump_iommu_said;
+
+/*
+ * Arm what a loaded crash image needs: every target group not armed yet,
+ * and the IOMMUs with a fixed IOVA space.  Runs from a work item, after
+ * kexec_load() and kexec_file_load() (and after hot-plug): not under
+ * kexec's lock, which a panic needs to take.  A panic before it is done
+ * finds the window partly armed, and the kdump kernel takes its usual
+ * path.
+ */
+static void kdump_iommu_arm_fn(struct work_struct *work)
+{
+	int ret;
+
+	if (READ_ONCE(kdump_iommu_failed)) {
+		kdump_iommu_fail(-ENOMEM);
+		return;
+	}
+	if (!READ_ONCE(kdump_iommu_loaded))
+		return;
+	ret = kdump_iommu_arm_all();
+	if (!ret) {
+		mutex_lock(&kdump_iommu_lock);
+		if (kdump_iommu_loaded)
+			ret = kdump_iommu_arm_fixed(armed_windows,
+						    nr_armed_windows);
+		mutex_unlock(&kdump_iommu_lock);
+	}
+	if (ret) {
+		kdump_iommu_fail(ret);
+		return;
+	}
+	if (!xchg(&kdump_iommu_said, true))
+		kdump_iommu_say_armed();
 }
 
 /**
- * kdump_iommu_domain_mapped() - the IOMMU core mapped a device's direct
- *	regions into a domain
+ * kdump_iommu_device_added() - a device got a default DMA domain
  * @dev: the device
- * @domain: its default domain
  *
- * Called by iommu_create_device_direct_mappings().  Records the domain for
- * the crash-path check if it now maps the window 1:1.
+ * Called by the IOMMU core with the group's lock held, for every device
+ * that is probed (hot-plug included) and for every new default domain,
+ * before the device is attached to it where the core allows.  While a
+ * crash image is loaded a target arms its group (from the work item,
+ * which walks the whole group under its lock), and an untrusted device
+ * takes the window from its group at once.
  */
-void kdump_iommu_domain_mapped(struct device *dev, struct iommu_domain *domain)
+void kdump_iommu_device_added(struct device *dev)
 {
-	unsigned long flags;
-	unsigned int i, free = KDUMP_IOMMU_MAX_ARMED;
-	u64 bad;
+	struct iommu_group *group;
 
-	if (!kdump_iommu_arming() || !iommu_is_dma_domain(domain) ||
-	    !kdump_iommu_window_intact(domain, &bad))
+	if (!READ_ONCE(kdump_iommu_loaded))
 		return;
-
-	spin_lock_irqsave(&armed_lock, flags);
-	for (i = 0; i < KDUMP_IOMMU_MAX_ARMED; i++) {
-		if (armed[i].domain == domain)
-			goto out;
-		if (!armed[i].domain && free == KDUMP_IOMMU_MAX_ARMED)
-			free = i;
+	if (kdump_iommu_untrusted(dev)) {
+		group = iommu_group_get(dev);
+		if (group) {
+			kdump_iommu_disarm_group(iommu_group_id(group), dev);
+			iommu_group_put(group);
+		}
+		return;
 	}
-	if (free == KDUMP_IOMMU_MAX_ARMED) {
-		armed_overflow = true;
-		goto out;
-	}
-	strscpy(armed[free].dev, dev_name(dev), sizeof(armed[free].dev));
-	WRITE_ONCE(armed[free].domain, domain);
-out:
-	spin_unlock_irqrestore(&armed_lock, flags);
+	if (dev_is_pci(dev) && kdump_iommu_is_target(to_pci_dev(dev)))
+		queue_work(system_unbound_wq, &kdump_iommu_arm_work);
 }
 
 /**
  * kdump_iommu_domain_freed() - forget a domain before it is freed
  * @domain: the domain
  *
- * Called by iommu_domain_free().
+ * Called by iommu_domain_free().  A domain is only armed while it is a
+ * group's default domain, so one that is being freed is not being armed:
+ * with nothing armed there is nothing to look for.
  */
 void kdump_iommu_domain_freed(struct iommu_domain *domain)
 {
-	unsigned long flags;
-	unsigned int i;
+	struct kdump_iommu_group *g;
+	unsigned long id;
 
-	spin_lock_irqsave(&armed_lock, flags);
-	for (i = 0; i < KDUMP_IOMMU_MAX_ARMED; i++)
-		if (armed[i].domain == domain)
-			WRITE_ONCE(armed[i].domain, NULL);
-	spin_unlock_irqrestore(&armed_lock, flags);
+	if (xa_empty(&kdump_iommu_groups))
+		return;
+	mutex_lock(&kdump_iommu_lock);
+	xa_for_each(&kdump_iommu_groups, id, g) {
+		if (g->domain == domain) {
+			xa_erase(&kdump_iommu_groups, id);
+			kfree(g);
+		}
+	}
+	mutex_unlock(&kdump_iommu_lock);
+}
+
+static void kdump_iommu_say_armed(void)
+{
+	unsigned int state[KDUMP_DEV_NR_STATES] = {}, i, listed = 0, total = 0;
+	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
+	struct kdump_iommu_dev_info info;
+	struct pci_dev *pdev = NULL;
+	char list[128] = "";
+	unsigned int nr;
+	int len = 0;
+
+	mutex_lock(&kdump_iommu_lock);
+	nr = nr_armed_windows;
+	memcpy(windows, armed_windows, sizeof(windows));
+	mutex_unlock(&kdump_iommu_lock);
+
+	for_each_pci_dev(pdev) {
+		kdump_iommu_dev_info(pdev, &info);
+		state[info.state]++;
+		total++;
+		if (info.state != KDUMP_DEV_ARMED)
+			continue;
+		if (listed++ < 4)
+			len += scnprintf(list + len, sizeof(list) - len, "%s%s",
+					 listed > 1 ? " " : "", pci_name(pdev));
+		else if (listed == 5)
+			len += scnprintf(list + len, sizeof(list) - len, " ...");
+	}
+	/* Only IOMMUs with a fixed IOVA space (ia64): kdump_fixed.c says it */
+	if (kdump_iommu_fixed_armed() &&
+	    state[KDUMP_DEV_NO_IOMMU] == total)
+		return;
+	for (i = 0; i < nr; i++)
+		pr_info("crash kernel loaded: window [mem %#010llx-%#010llx] mapped 1:1 for %u devices (%s); %u other devices blocked from it, %u in pass-through, %u untrusted\n",
+			windows[i].start, windows[i].end,
+			state[KDUMP_DEV_ARMED], listed ? list : "none",
+			state[KDUMP_DEV_BLOCKED], state[KDUMP_DEV_PASSTHROUGH],
+			state[KDUMP_DEV_UNTRUSTED]);
+	if (!state[KDUMP_DEV_ARMED] && state[KDUMP_DEV_BLOCKED])
+		pr_warn("no target device in a DMA domain: nothing armed; a kdump kernel will initialise the IOMMU as usual\n");
+}
+
+/*
+ * A device that can write to the loaded image can change it after kexec
+ * checked its signature: with a signed-kexec-only policy, no window.
+ */
+static bool kdump_iommu_image_must_stay(void)
+{
+	return IS_ENABLED(CONFIG_KEXEC_SIG_FORCE) ||
+	       security_locked_down(LOCKDOWN_KEXEC);
 }
 
 /**
- * kdump_iommu_crash_check() - are the armed windows intact?
- * @buf: where to write the verdict, one line of text for VMCOREINFO
- * @len: size of @buf
+ * kdump_iommu_arm() - a crash image was loaded: arm the window
  *
- * For the crash path: called with the other CPUs stopped and interrupts
- * off, it takes no lock, allocates nothing, and looks at each leaf page
- * of each armed domain once (128 lookups per domain for a 256 MiB window
- * in 2 MiB pages).
- *
- * Return: the number of damaged domains, or -ENOENT if nothing is armed.
+ * Called by kexec (kexec_load() and kexec_file_load() with the
+ * KEXEC_ON_CRASH flag), under its lock, once the image is in place.  The
+ * windows are the crash regions as they are now; the mapping is done
+ * right after, from a work item.  Failure turns the window off: the kdump
+ * kernel then finds nothing armed and takes the usual path.
  */
-int kdump_iommu_crash_check(char *buf, size_t len)
+void kdump_iommu_arm(void)
 {
-	unsigned int i, nr = 0, damaged = 0;
-	const char *first = NULL;
-	u64 bad, first_bad = 0;
-
-	if (!kdump_iommu_arming())
-		return -ENOENT;
-	for (i = 0; i < KDUMP_IOMMU_MAX_ARMED; i++) {
-		struct iommu_domain *domain = READ_ONCE(armed[i].domain);
-
-		if (!domain)
-			continue;
-		nr++;
-		if (kdump_iommu_window_intact(domain, &bad))
-			continue;
-		if (!damaged++) {
-			first = armed[i].dev;
-			first_bad = bad;
-		}
+	if (!kdump_iommu_primary())
+		return;
+	if (kdump_iommu_image_must_stay()) {
+		pr_info_once("kexec accepts signed images only: no crash kernel window, which would let devices change the loaded image\n");
+		return;
 	}
-	if (!nr)
-		return -ENOENT;
-	if (damaged)
-		scnprintf(buf, len, "damaged,domains=%u,damaged=%u,first=%s@%#llx",
-			  nr, damaged, first, first_bad);
-	else
-		scnprintf(buf, len, "intact,domains=%u%s", nr,
-			  armed_overflow ? ",unchecked=some" : "");
-	return damaged;
+	mutex_lock(&kdump_iommu_lock);
+	nr_armed_windows = kdump_iommu_crash_windows(armed_windows);
+	kdump_iommu_loaded = nr_armed_windows;
+	kdump_iommu_said = false;
+	mutex_unlock(&kdump_iommu_lock);
+	if (nr_armed_windows)
+		queue_work(system_unbound_wq, &kdump_iommu_arm_work);
 }
 
-enum kdump_iommu_dev_state {
-	DEV_NOT_TARGET,
-	DEV_ARMED,
-	DEV_IDENTITY,
-	DEV_UNTRUSTED,
-	DEV_UNMANAGED,
-	DEV_NOT_MAPPED,
-	DEV_NO_DOMAIN,
-	DEV_NR_STATES,
+/**
+ * kdump_iommu_disarm() - the crash image is about to go: disarm the window
+ *
+ * Called by kexec before it unloads or replaces a crash image.  Unmaps the
+ * window from every group that has it, and flushes the IOTLB, before it
+ * returns.
+ */
+void kdump_iommu_disarm(void)
+{
+	bool was;
+	unsigned int n;
+
+	mutex_lock(&kdump_iommu_lock);
+	was = kdump_iommu_loaded;
+	kdump_iommu_loaded = false;
+	mutex_unlock(&kdump_iommu_lock);
+	if (!was)
+		return;
+	/* An arming under way checks kdump_iommu_loaded before it maps. */
+	cancel_work_sync(&kdump_iommu_arm_work);
+
+	mutex_lock(&kdump_iommu_lock);
+	n = kdump_iommu_unmap_all();
+	kdump_iommu_unmap_fixed();
+	mutex_unlock(&kdump_iommu_lock);
+	pr_info("crash kernel unloaded: window unmapped from %u IOMMU groups\n", n);
+}
+
+/**
+ * kdump_iommu_settle() - wait for an arming under way
+ *
+ * For the status view, which then shows what a load armed.
+ */
+void kdump_iommu_settle(void)
+{
+	flush_work(&kdump_iommu_arm_work);
+}
+
+/* For the status view ----------------------------------------------------- */
+
+/* One leaf per page iommu_map() used: a damaged entry or table shows. */
+static bool kdump_iommu_window_intact(struct iommu_domain *domain)
+{
+	unsigned int identity, total;
+
+	kdump_iommu_leaves(domain, false, &identity, &total);
+	return identity == total;
+}
+
+struct kdump_iommu_info_ctx {
+	struct device *dev;
+	struct kdump_iommu_dev_info *info;
 };
 
-static const char * const dev_state_names[DEV_NR_STATES] = {
-	[DEV_NOT_TARGET] = "not a kdump_iommu_devices= target: isolated, no window",
-	[DEV_ARMED] = "armed",
-	[DEV_IDENTITY] = "identity domain (reaches all memory 1:1)",
-	[DEV_UNTRUSTED] = "untrusted: no window",
-	[DEV_UNMANAGED] = "unmanaged domain (e.g. VFIO): no window",
-	[DEV_NOT_MAPPED] = "window NOT mapped 1:1",
-	[DEV_NO_DOMAIN] = "no IOMMU domain",
+static int kdump_iommu_info_member(struct device *dev, void *data)
+{
+	struct kdump_iommu_info_ctx *ctx = data;
+	struct kdump_iommu_dev_info *info = ctx->info;
+	struct iommu_domain *domain;
+	struct kdump_iommu_group *g;
+
+	if (dev != ctx->dev)
+		return 0;
+	domain = iommu_get_dma_domain(dev);
+	if (domain)
+		info->pgsize_bitmap = domain->pgsize_bitmap;
+	if (domain && domain->type == IOMMU_DOMAIN_IDENTITY) {
+		info->state = KDUMP_DEV_PASSTHROUGH;
+		return 1;
+	}
+	if (!domain || !iommu_is_dma_domain(domain)) {
+		info->state = KDUMP_DEV_OTHER;
+		return 1;
+	}
+
+	mutex_lock(&kdump_iommu_lock);
+	g = xa_load(&kdump_iommu_groups, info->group);
+	if (g && g->domain == domain) {
+		info->state = KDUMP_DEV_ARMED;
+		strscpy(info->armed_by, g->armed_by, sizeof(info->armed_by));
+	} else {
+		info->state = kdump_iommu_loaded ? KDUMP_DEV_BLOCKED :
+						   KDUMP_DEV_RESERVED;
+	}
+	mutex_unlock(&kdump_iommu_lock);
+	/*
+	 * The group's lock keeps the domain; not holding ours for the walk
+	 * keeps kexec, which takes ours to arm, from waiting on a reader.
+	 */
+	if (info->state == KDUMP_DEV_ARMED && !kdump_iommu_window_intact(domain))
+		info->state = KDUMP_DEV_DAMAGED;
+	return 1;
+}
+
+/**
+ * kdump_iommu_dev_info() - what the window is to a device
+ * @pdev: the device
+ * @info: output
+ *
+ * Takes the device's group lock, so its domain cannot go away meanwhile.
+ */
+void kdump_iommu_dev_info(struct pci_dev *pdev,
+			  struct kdump_iommu_dev_info *info)
+{
+	struct kdump_iommu_info_ctx ctx = { .dev = &pdev->dev, .info = info };
+	struct iommu_group *group;
+
+	memset(info, 0, sizeof(*info));
+	info->group = -1;
+	info->target = kdump_iommu_is_target(pdev);
+	group = iommu_group_get(&pdev->dev);
+	if (!group)
+		return;
+	info->group = iommu_group_id(group);
+	if (pdev->untrusted)
+		info->state = KDUMP_DEV_UNTRUSTED;
+	else
+		iommu_group_for_each_dev(group, &ctx, kdump_iommu_info_member);
+	iommu_group_put(group);
+}
+
+/**
+ * kdump_iommu_is_armed() - is a crash image loaded, with what windows?
+ * @nr_groups: output: how many IOMMU groups are armed
+ * @windows: output, room for %KDUMP_IOMMU_MAX_WINDOWS
+ * @nr_windows: output: how many
+ * @failed: output: the window is off after a failure
+ *
+ * Return: true while a crash image is loaded.
+ */
+bool kdump_iommu_is_armed(unsigned int *nr_groups,
+			  struct kdump_iommu_range *windows,
+			  unsigned int *nr_windows, bool *failed)
+{
+	struct kdump_iommu_group *g;
+	unsigned long id;
+	bool loaded;
+
+	mutex_lock(&kdump_iommu_lock);
+	loaded = kdump_iommu_loaded;
+	*failed = kdump_iommu_failed;
+	*nr_groups = 0;
+	xa_for_each(&kdump_iommu_groups, id, g)
+		(*nr_groups)++;
+	*nr_windows = nr_armed_windows;
+	memcpy(windows, armed_windows, sizeof(armed_windows));
+	mutex_unlock(&kdump_iommu_lock);
+	return loaded;
+}
+
+/* /sys/kernel/kdump_iommu/devices ----------------------------------------- */
+
+static ssize_t devices_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	ssize_t len;
+
+	mutex_lock(&kdump_iommu_lock);
+	len = sysfs_emit(buf, "%s\n", kdump_iommu_targets ?: "");
+	mutex_unlock(&kdump_iommu_lock);
+	return len;
+}
+
+static ssize_t devices_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	char *copy, *list, *old;
+	int ret;
+
+	copy = kstrndup(buf, count, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	list = strim(copy);
+	ret = *list ? kdump_iommu_check_targets(list, true) : 0;
+	if (ret)
+		goto out;
+	if (list != copy) {
+		memmove(copy, list, strlen(list) + 1);
+		list = copy;
+	}
+
+	mutex_lock(&kdump_iommu_lock);
+	if (kdump_iommu_loaded) {
+		mutex_unlock(&kdump_iommu_lock);
+		pr_warn("targets: a crash kernel is loaded and armed: unload it first (kexec -p -u), then declare the devices and load it again\n");
+		ret = -EBUSY;
+		goto out;
+	}
+	old = kdump_iommu_targets;
+	kdump_iommu_targets = *list ? list : NULL;
+	mutex_unlock(&kdump_iommu_lock);
+	if (*list) {
+		pr_info("targets: %s\n", list);
+		copy = NULL;
+	} else {
+		pr_info("targets: default (trusted mass-storage and network controllers)\n");
+	}
+	kfree(old);
+	ret = count;
+out:
+	kfree(copy);
+	return ret;
+}
+
+static struct kobj_attribute kdump_iommu_devices_attr = __ATTR_RW(devices);
+
+static struct attribute *kdump_iommu_attrs[] = {
+	&kdump_iommu_devices_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group kdump_iommu_attr_group = {
+	.attrs = kdump_iommu_attrs,
 };
 
 /*
- * Check a DMA domain's window at every 2 MiB step and both ends: cheap
- * enough for boot and for reading the status file.  The kdump kernel
- * checks every translation unit before it relies on the window.
+ * After the IOMMUs have found their devices (rootfs_initcall): say what is
+ * reserved, check kdump_iommu_devices=, and offer the sysfs file.
  */
-static bool kdump_iommu_domain_armed(struct iommu_domain *domain)
+static int __init kdump_iommu_primary_init(void)
 {
-	unsigned int i;
-	u64 a;
-
-	for (i = 0; i < nr_windows; i++) {
-		for (a = windows[i].start; a <= windows[i].end; a += SZ_2M) {
-			if (iommu_iova_to_phys(domain, a) != a)
-				return false;
-			if (windows[i].end - a < SZ_2M)
-				break;
-		}
-		a = windows[i].end & PAGE_MASK;
-		if (iommu_iova_to_phys(domain, a) != a)
-			return false;
-	}
-	return true;
-}
-
-static enum kdump_iommu_dev_state kdump_iommu_dev_state(struct device *dev,
-							struct iommu_domain **dom)
-{
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
-
-	*dom = domain;
-	if (!domain)
-		return DEV_NO_DOMAIN;
-	if (domain->type == IOMMU_DOMAIN_IDENTITY)
-		return DEV_IDENTITY;
-	if (kdump_iommu_dev_untrusted(dev))
-		return DEV_UNTRUSTED;
-	if (!(domain->type & __IOMMU_DOMAIN_DMA_API))
-		return DEV_UNMANAGED;
-	if (!kdump_iommu_is_target(dev))
-		return DEV_NOT_TARGET;
-	return kdump_iommu_domain_armed(domain) ? DEV_ARMED : DEV_NOT_MAPPED;
-}
-
-struct kdump_iommu_census {
-	unsigned int nr[DEV_NR_STATES];
-	/* Armed domains, counted once however many devices share them. */
-	unsigned int nr_domains;
-	struct iommu_domain *seen[32];
-	struct seq_file *seq;
-};
-
-static void kdump_iommu_count(struct kdump_iommu_census *c, struct device *dev)
-{
-	struct iommu_domain *domain;
-	enum kdump_iommu_dev_state st = kdump_iommu_dev_state(dev, &domain);
-	unsigned int i;
-
-	c->nr[st]++;
-	if (c->seq)
-		seq_printf(c->seq, "  %s\t%s\n", dev_name(dev), dev_state_names[st]);
-	if (st != DEV_ARMED)
-		return;
-	for (i = 0; i < min_t(unsigned int, c->nr_domains, ARRAY_SIZE(c->seen)); i++)
-		if (c->seen[i] == domain)
-			return;
-	/* Past ARRAY_SIZE(seen) domains the count may include repeats. */
-	if (c->nr_domains < ARRAY_SIZE(c->seen))
-		c->seen[c->nr_domains] = domain;
-	c->nr_domains++;
-}
-
-static void kdump_iommu_census(struct kdump_iommu_census *c)
-{
-	struct pci_dev *pdev = NULL;
-
-	for_each_pci_dev(pdev) {
-		if (!device_iommu_mapped(&pdev->dev))
-			continue;
-		kdump_iommu_count(c, &pdev->dev);
-	}
-}
-
-static int __init kdump_iommu_report(void)
-{
-	struct kdump_iommu_census c = {};
-	unsigned int i, total;
+	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
+	struct kobject *kobj;
+	unsigned int i, n;
+	char *list;
 
 	if (is_kdump_kernel())
 		return 0;
@@ -1141,568 +1326,33 @@ static int __init kdump_iommu_report(void)
 		pr_info("disabled (kdump_iommu=off): no crash kernel window\n");
 		return 0;
 	}
-	if (!kdump_iommu_arming()) {
+	n = kdump_iommu_crash_windows(windows);
+	if (!n) {
 		pr_info("no crashkernel= reservation: no crash kernel window\n");
 		return 0;
 	}
-	kdump_iommu_census(&c);
-	for (i = 0; i < nr_windows; i++)
-		pr_info("crash kernel window [mem %#010llx-%#010llx] (%llu MiB)\n",
+	for (i = 0; i < n; i++)
+		pr_info("crash kernel window [mem %#010llx-%#010llx] (%llu MiB): IOVAs reserved; mapped 1:1 for the dump's devices while a crash kernel is loaded\n",
 			windows[i].start, windows[i].end,
 			(windows[i].end - windows[i].start + 1) >> 20);
-	for (i = 0; i < nr_units; i++)
-		pr_info("%s: %s\n", units[i].name, units[i].state);
-	for (i = 0, total = 0; i < DEV_NR_STATES; i++)
-		total += c.nr[i];
-	/* Only IOMMUs outside the IOMMU API (ia64): no DMA domains to count */
-	if (nr_units && !total)
-		return 0;
-	pr_info("identity-mapped in %u DMA domains (%u devices); %u in identity domains, %u untrusted, %u unmanaged, %u NOT mapped\n",
-		c.nr_domains, c.nr[DEV_ARMED], c.nr[DEV_IDENTITY],
-		c.nr[DEV_UNTRUSTED], c.nr[DEV_UNMANAGED], c.nr[DEV_NOT_MAPPED]);
-	if (nr_targets) {
-		char list[KDUMP_IOMMU_MAX_TARGETS * 13 + 1] = "";
 
-		for (i = 0; i < nr_targets; i++)
-			scnprintf(list + strlen(list), sizeof(list) - strlen(list),
-				  "%s%04x:%02x:%02x.%x", i ? "," : "",
-				  targets[i] >> 16, (targets[i] >> 8) & 0xff,
-				  PCI_SLOT(targets[i]), PCI_FUNC(targets[i]));
-		pr_info("isolation: the window only for %s; %u other devices kept out of the crash kernel's memory\n",
-			list, c.nr[DEV_NOT_TARGET]);
-		/* Tell the kdump kernel which devices to check. */
-		vmcoreinfo_append_str("%s%s\n", VMCOREINFO_TARGETS, list);
+	list = kdump_iommu_targets_param ?
+	       kstrdup(strim(kdump_iommu_targets_param), GFP_KERNEL) : NULL;
+	if (list && (!*list || kdump_iommu_check_targets(list, false))) {
+		pr_warn("ignoring kdump_iommu_devices=%s: using the default targets\n",
+			kdump_iommu_targets_param);
+		kfree(list);
+		list = NULL;
+	}
+	kdump_iommu_targets = list;
+	pr_info("targets: %s\n",
+		list ?: "default (trusted mass-storage and network controllers)");
+
+	kobj = kobject_create_and_add("kdump_iommu", kernel_kobj);
+	if (!kobj || sysfs_create_group(kobj, &kdump_iommu_attr_group)) {
+		kobject_put(kobj);
+		pr_warn("no /sys/kernel/kdump_iommu: devices can only be declared with kdump_iommu_devices=\n");
 	}
 	return 0;
 }
-late_initcall_sync(kdump_iommu_report);
-
-/* Kdump kernel -------------------------------------------------------- */
-
-/**
- * kdump_iommu_handoff_wanted() - should an IOMMU driver try the hand-off?
- *
- * Return: true in a kdump kernel unless booted with kdump_iommu=off.
- */
-bool kdump_iommu_handoff_wanted(void)
-{
-	return is_kdump_kernel() && kdump_iommu_param != KDUMP_IOMMU_OFF;
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_handoff_wanted);
-
-struct identity_walk {
-	kdump_iommu_lookup_t lookup;
-	void *data;
-	struct kdump_iommu_mismatch *bad;
-	int ret;
-};
-
-static int kdump_iommu_check_ram(struct resource *res, void *arg)
-{
-	struct identity_walk *w = arg;
-	u64 start = max_t(u64, res->start, KDUMP_IOMMU_DMA_FLOOR);
-
-	if (start > res->end)
-		return 0;
-	w->ret = kdump_iommu_check_identity_range(w->lookup, w->data, start,
-						  res->end, w->bad);
-	return w->ret;
-}
-
-/**
- * kdump_iommu_check_identity() - does a device's old domain map this
- *	kernel's memory 1:1?
- * @lookup: the driver's translation through the old tables
- * @data: the driver's cookie for @lookup (which tables)
- * @bad: output on failure: the first address that fails and why
- *
- * "This kernel's memory" is the System RAM of the kdump kernel, which is
- * what kexec gave it: the crash kernel regions (and the low megabyte,
- * which x86 never allocates from).  It is where every DMA buffer of the
- * kdump kernel will be.
- *
- * Return: 0 if all of it is mapped 1:1 read/write, else as
- * kdump_iommu_check_identity_range().
- */
-int kdump_iommu_check_identity(kdump_iommu_lookup_t lookup, void *data,
-			       struct kdump_iommu_mismatch *bad)
-{
-	struct identity_walk w = { .lookup = lookup, .data = data, .bad = bad };
-
-	walk_system_ram_res(0, U64_MAX, &w, kdump_iommu_check_ram);
-	return w.ret;
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_check_identity);
-
-/**
- * kdump_iommu_old_table() - map one table page of the crashed kernel's
- *	page tables, for reading
- * @t: the walk's mapped tables
- * @level: the level the table is at (below KDUMP_IOMMU_OLD_LEVELS)
- * @phys: its physical address; IOMMU page tables are 4 KiB pages in both
- *	the VT-d (9.8) and AMD-Vi (2.2.3) formats
- *
- * Return: the table, or NULL if it cannot be mapped.
- */
-u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
-			   unsigned int level, u64 phys)
-{
-	phys &= ~(u64)(SZ_4K - 1);
-	if (WARN_ON_ONCE(level >= KDUMP_IOMMU_OLD_LEVELS))
-		return NULL;
-	if (t->level[level].va && t->level[level].phys == phys)
-		return t->level[level].va;
-	if (t->level[level].va)
-		memunmap(t->level[level].va);
-	t->level[level].phys = phys;
-	t->level[level].va = memremap(phys, SZ_4K, MEMREMAP_WB);
-	return t->level[level].va;
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_old_table);
-
-/**
- * kdump_iommu_old_tables_done() - unmap what a walk mapped
- * @t: the walk's mapped tables
- */
-void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(t->level); i++) {
-		if (t->level[i].va)
-			memunmap(t->level[i].va);
-		t->level[i].va = NULL;
-	}
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_old_tables_done);
-
-/**
- * kdump_iommu_why() - say why a hand-off fails, naming the requester
- * @buf: where the reason goes, for kdump_iommu_handoff()
- * @len: its size
- * @rid: the PCI requester ID (bus, device, function) that failed
- * @fmt: printf format of the reason
- */
-void kdump_iommu_why(char *buf, size_t len, u16 rid, const char *fmt, ...)
-{
-	int n = scnprintf(buf, len, "%02x:%02x.%d: ", PCI_BUS_NUM(rid),
-			  PCI_SLOT(rid), PCI_FUNC(rid));
-	va_list args;
-
-	va_start(args, fmt);
-	vscnprintf(buf + n, len - n, fmt, args);
-	va_end(args);
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_why);
-
-static void kdump_iommu_say_mismatch(char *buf, size_t len, const char *who,
-				     const struct kdump_iommu_mismatch *bad)
-{
-	if (bad->err)
-		scnprintf(buf, len, "%s: IOVA %#llx not mapped (%d)", who,
-			  bad->iova, bad->err);
-	else
-		scnprintf(buf, len, "%s: IOVA %#llx maps to %#llx, not 1:1 read/write",
-			  who, bad->iova, bad->phys);
-}
-
-/**
- * kdump_iommu_check_root() - does an old page table map this kernel's
- *	memory 1:1?
- * @seen: roots already checked, updated on success
- * @root: the table's root, physical
- * @lookup: the driver's walk of that table format
- * @data: its cookie for @lookup
- * @tables: the table pages @lookup maps, unmapped before returning
- * @rid: the requester ID being checked, for @why
- * @why: where to say why not, for kdump_iommu_handoff()
- * @len: size of @why
- *
- * Return: 0 if @root was checked before or maps all of this kernel's
- * memory 1:1 read/write, else as kdump_iommu_check_identity().
- */
-int kdump_iommu_check_root(struct kdump_iommu_roots *seen, u64 root,
-			   kdump_iommu_lookup_t lookup, void *data,
-			   struct kdump_iommu_old_tables *tables, u16 rid,
-			   char *why, size_t len)
-{
-	struct kdump_iommu_mismatch bad = {};
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < seen->nr; i++)
-		if (seen->root[i] == root)
-			return 0;
-	ret = kdump_iommu_check_identity(lookup, data, &bad);
-	kdump_iommu_old_tables_done(tables);
-	if (ret) {
-		char who[16];
-
-		snprintf(who, sizeof(who), "%02x:%02x.%d", PCI_BUS_NUM(rid),
-			 PCI_SLOT(rid), PCI_FUNC(rid));
-		kdump_iommu_say_mismatch(why, len, who, &bad);
-		return ret;
-	}
-	if (seen->nr < ARRAY_SIZE(seen->root))
-		seen->root[seen->nr++] = root;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_check_root);
-
-/* Find @key in the VMCOREINFO note text at @desc; copy its value. */
-static bool kdump_iommu_vmcoreinfo_value(const char *desc, size_t size,
-					 const char *key, char *buf, size_t len)
-{
-	const char *v = strnstr(desc, key, size), *end;
-
-	if (!v)
-		return false;
-	v += strlen(key);
-	end = memchr(v, '\n', desc + size - v);
-	if (!end)
-		return false;
-	strscpy(buf, v, min_t(size_t, len, end - v + 1));
-	return true;
-}
-
-/* One PT_NOTE segment of the crashed kernel: look for VMCOREINFO. */
-static bool kdump_iommu_scan_notes(u64 phys, u64 size, const char *key,
-				   char *buf, size_t len)
-{
-	void *notes = memremap(phys, size, MEMREMAP_WB);
-	u64 off = 0;
-	bool found = false;
-
-	if (!notes)
-		return false;
-	while (!found && off + sizeof(struct elf64_note) <= size) {
-		struct elf64_note *n = notes + off;
-		u64 name = off + sizeof(*n);
-		u64 desc = name + ALIGN(n->n_namesz, 4);
-
-		if (!n->n_namesz || desc + n->n_descsz > size)
-			break;
-		if (n->n_namesz == sizeof(VMCOREINFO_NOTE_NAME) &&
-		    !memcmp(notes + name, VMCOREINFO_NOTE_NAME, n->n_namesz))
-			found = kdump_iommu_vmcoreinfo_value(notes + desc, n->n_descsz,
-							     key, buf, len);
-		off = desc + ALIGN(n->n_descsz, 4);
-	}
-	memunmap(notes);
-	return found;
-}
-
-/*
- * vmcore_init() (fs_initcall) forgets elfcorehdr= once it has parsed the
- * header, before the IOMMU drivers (rootfs_initcall) ask: keep a copy.
- */
-static u64 saved_elfcorehdr_addr = ELFCORE_ADDR_MAX;
-static u64 saved_elfcorehdr_size;
-
-static int __init kdump_iommu_save_elfcorehdr(void)
-{
-	if (is_kdump_kernel()) {
-		saved_elfcorehdr_addr = elfcorehdr_addr;
-		saved_elfcorehdr_size = elfcorehdr_size;
-	}
-	return 0;
-}
-early_initcall(kdump_iommu_save_elfcorehdr);
-
-/*
- * What the crashed kernel left in its VMCOREINFO note for us (its
- * crash-path check, its isolation targets): find the note through the ELF
- * core header kexec prepared (elfcorehdr=), reading only.
- */
-static bool kdump_iommu_read_vmcoreinfo(const char *key, char *buf, size_t len)
-{
-	struct elf64_hdr *ehdr;
-	struct elf64_phdr *phdr;
-	bool found = false;
-	unsigned int i;
-	u64 size;
-
-	/*
-	 * elfcorehdr= may give no size (kexec-tools passes only the address):
-	 * the header says how far its program headers reach.
-	 */
-	if (saved_elfcorehdr_addr == ELFCORE_ADDR_MAX)
-		return false;
-	ehdr = memremap(saved_elfcorehdr_addr, sizeof(*ehdr), MEMREMAP_WB);
-	if (!ehdr)
-		return false;
-	if (memcmp(ehdr->e_ident, ELFMAG, SELFMAG) ||
-	    ehdr->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    ehdr->e_phentsize != sizeof(*phdr) || ehdr->e_phnum > 1024) {
-		memunmap(ehdr);
-		return false;
-	}
-	size = ehdr->e_phoff + (u64)ehdr->e_phnum * sizeof(*phdr);
-	memunmap(ehdr);
-	if (saved_elfcorehdr_size && size > saved_elfcorehdr_size)
-		return false;
-	ehdr = memremap(saved_elfcorehdr_addr, size, MEMREMAP_WB);
-	if (!ehdr)
-		return false;
-	phdr = (void *)ehdr + ehdr->e_phoff;
-	for (i = 0; i < ehdr->e_phnum && !found; i++)
-		if (phdr[i].p_type == PT_NOTE && phdr[i].p_filesz)
-			found = kdump_iommu_scan_notes(phdr[i].p_offset,
-						       phdr[i].p_filesz, key, buf, len);
-	memunmap(ehdr);
-	return found;
-}
-
-/**
- * kdump_iommu_handoff_device() - must the kdump kernel check this device?
- * @dev: a device behind an IOMMU the crashed kernel left translating
- *
- * When the crashed kernel isolated the crash kernel's memory to a few
- * devices (kdump_iommu_devices=), only those have the window, and the
- * others cannot do DMA after the hand-off: they are not checked.
- *
- * Return: true if @dev's old domain must map this kernel's memory 1:1.
- */
-bool kdump_iommu_handoff_device(struct device *dev)
-{
-	static bool read;
-	char list[KDUMP_IOMMU_MAX_TARGETS * 13 + 1];
-	int n;
-
-	if (!read) {
-		read = true;
-		if (kdump_iommu_read_vmcoreinfo(VMCOREINFO_TARGETS, list, sizeof(list))) {
-			n = kdump_iommu_parse_devices(list, targets, ARRAY_SIZE(targets));
-			nr_targets = max(n, 0);
-			pr_info("the crashed kernel gave the window only to %s: checking those\n",
-				list);
-		}
-	}
-	return kdump_iommu_is_target(dev);
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_handoff_device);
-
-static bool __kdump_iommu_handoff(const char *iommu, unsigned int nr,
-				  const char *what, const char *why_not,
-				  bool fixed)
-{
-	static char damaged[sizeof(handoff.crash_check) + 48];
-	bool skip;
-
-	/*
-	 * The crashed kernel checked its windows on its way down.  Damage it
-	 * saw is a reason to fall back even if the tables read fine now.
-	 */
-	if (!handoff.crash_check[0] &&
-	    kdump_iommu_read_vmcoreinfo(VMCOREINFO_WINDOW, handoff.crash_check,
-					sizeof(handoff.crash_check)))
-		pr_info("crash-time check of the windows: %s\n", handoff.crash_check);
-	if (!why_not && str_has_prefix(handoff.crash_check, "damaged")) {
-		snprintf(damaged, sizeof(damaged),
-			 "the crashed kernel found its window %s", handoff.crash_check);
-		why_not = damaged;
-	}
-	skip = !why_not || fixed || kdump_iommu_param == KDUMP_IOMMU_FORCE;
-
-	strscpy(handoff.iommu, iommu, sizeof(handoff.iommu));
-	handoff.nr_devices = nr;
-	handoff.skipped = skip;
-	strscpy(handoff.why_not, why_not ?: "", sizeof(handoff.why_not));
-
-	if (!why_not)
-		pr_info("%s: old tables map this kernel's memory 1:1 for all %u %s: skipping DMA-remapping initialisation\n",
-			iommu, nr, what);
-	else if (fixed)
-		pr_warn("%s: cannot verify the hand-off (%s): skipping DMA-remapping initialisation all the same, as without kdump_iommu\n",
-			iommu, why_not);
-	else if (skip)
-		pr_warn("%s: %s; kdump_iommu=force: skipping DMA-remapping initialisation anyway (forced)\n",
-			iommu, why_not);
-	else
-		pr_warn("%s: cannot hand off (%s): initialising DMA remapping as usual\n",
-			iommu, why_not);
-	return skip;
-}
-
-/**
- * kdump_iommu_handoff() - decide, and say, whether a kdump kernel skips
- *	DMA-remapping initialisation for an IOMMU
- * @iommu: the IOMMU's name, for the log
- * @nr_devices: devices whose old domains were checked
- * @why_not: NULL if every device's old domain maps this kernel's memory
- *	1:1, else why the hand-off cannot be verified
- *
- * Return: true if the driver should leave translation as the crashed
- * kernel left it and not initialise DMA remapping (devices then do DMA
- * with physical addresses, through the window); false to take the
- * driver's usual path.
- */
-bool kdump_iommu_handoff(const char *iommu, unsigned int nr_devices,
-			 const char *why_not)
-{
-	return __kdump_iommu_handoff(iommu, nr_devices, "devices", why_not,
-				     false);
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_handoff);
-
-/**
- * kdump_iommu_handoff_fixed() - say how a hand-off the driver cannot
- *	refuse went
- * @iommu: the driver's name, for the log
- * @nr_units: IOMMUs whose old tables were checked
- * @why_not: NULL if they map this kernel's memory 1:1, else why not
- *
- * For drivers whose usual path in a kdump kernel already is to leave the
- * IOMMU as the crashed kernel left it (sba_iommu: re-enabling an IOC
- * under in-flight DMA machine-checks).  The check cannot change what they
- * do; it tells whether the kdump kernel's DMA will reach its memory.
- */
-void kdump_iommu_handoff_fixed(const char *iommu, unsigned int nr_units,
-			       const char *why_not)
-{
-	__kdump_iommu_handoff(iommu, nr_units, "IOMMUs", why_not, true);
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_handoff_fixed);
-
-/**
- * kdump_iommu_check_unit() - do an IOMMU's old tables map this kernel's
- *	memory 1:1?
- * @unit: the IOMMU's name, for @why
- * @lookup: the driver's translation through the old tables
- * @data: its cookie for @lookup
- * @tables: the table pages @lookup maps, unmapped before returning
- * @why: where to say why not, for kdump_iommu_handoff_fixed()
- * @len: size of @why
- *
- * For IOMMUs with one translation for all devices behind them (sba).
- *
- * Return: as kdump_iommu_check_identity().
- */
-int kdump_iommu_check_unit(const char *unit, kdump_iommu_lookup_t lookup,
-			   void *data, struct kdump_iommu_old_tables *tables,
-			   char *why, size_t len)
-{
-	struct kdump_iommu_mismatch bad = {};
-	int ret;
-
-	ret = kdump_iommu_check_identity(lookup, data, &bad);
-	kdump_iommu_old_tables_done(tables);
-	if (ret)
-		kdump_iommu_say_mismatch(why, len, unit, &bad);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(kdump_iommu_check_unit);
-
-/* Status -------------------------------------------------------------- */
-
-static int kdump_iommu_status_show(struct seq_file *seq, void *v)
-{
-	struct kdump_iommu_census c = { .seq = seq };
-	char verdict[160];
-	unsigned int i;
-
-	seq_printf(seq, "mode: %s\n", kdump_iommu_mode_name(kdump_iommu_param));
-	if (is_kdump_kernel()) {
-		seq_puts(seq, "kernel: kdump\n");
-		if (!handoff.iommu[0]) {
-			seq_puts(seq, "handoff: none (no IOMMU was left translating, or kdump_iommu=off)\n");
-			return 0;
-		}
-		seq_printf(seq, "handoff: %s %s (%u devices checked)%s%s\n",
-			   handoff.iommu,
-			   handoff.skipped ? "skipped DMA-remapping init" : "initialised as usual",
-			   handoff.nr_devices, handoff.why_not[0] ? ": " : "",
-			   handoff.why_not);
-		seq_printf(seq, "crash-time check: %s\n",
-			   handoff.crash_check[0] ? handoff.crash_check : "none");
-		return 0;
-	}
-
-	seq_puts(seq, "kernel: primary\n");
-	if (!kdump_iommu_arming()) {
-		seq_puts(seq, "windows: none\n");
-		return 0;
-	}
-	for (i = 0; i < nr_windows; i++)
-		seq_printf(seq, "window: %#llx-%#llx (%llu MiB)\n",
-			   windows[i].start, windows[i].end,
-			   (windows[i].end - windows[i].start + 1) >> 20);
-	for (i = 0; i < nr_units; i++)
-		seq_printf(seq, "iommu %s: %s\n", units[i].name, units[i].state);
-	seq_puts(seq, "devices:\n");
-	kdump_iommu_census(&c);
-	seq_printf(seq, "domains armed: %u\n", c.nr_domains);
-	if (kdump_iommu_crash_check(verdict, sizeof(verdict)) >= 0)
-		seq_printf(seq, "crash-path check now: %s\n", verdict);
-	/* What iommu_map() made of the windows, with that domain's page sizes */
-	for (i = 0; c.nr_domains && i < nr_windows; i++) {
-		u64 largest, pages;
-
-		pages = kdump_iommu_nr_pages(&windows[i], c.seen[0]->pgsize_bitmap,
-					     &largest);
-		seq_printf(seq, "window %u: %llu IOMMU pages per domain, up to %llu KiB, in %llu page tables\n",
-			   i, pages, largest >> 10,
-			   kdump_iommu_leaf_tables(&windows[i], c.seen[0]->pgsize_bitmap));
-	}
-	for (i = 0; i < DEV_NR_STATES; i++)
-		seq_printf(seq, "devices %s: %u\n", dev_state_names[i], c.nr[i]);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(kdump_iommu_status);
-
-#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
-/*
- * Testing only: unmap the first page of the window from a device's DMA
- * domain, as a stray write to its page tables would, to show that the
- * crash-path check notices and the kdump kernel falls back.
- */
-static ssize_t kdump_iommu_damage_write(struct file *file, const char __user *ubuf,
-					size_t count, loff_t *ppos)
-{
-	struct iommu_domain *domain;
-	struct pci_dev *pdev;
-	char name[32];
-	size_t unmapped;
-	u32 sbdf;
-
-	if (count >= sizeof(name))
-		return -EINVAL;
-	if (copy_from_user(name, ubuf, count))
-		return -EFAULT;
-	name[count] = '\0';
-	if (kdump_iommu_parse_devices(strim(name), &sbdf, 1) != 1)
-		return -EINVAL;
-	pdev = pci_get_domain_bus_and_slot(sbdf >> 16, (sbdf >> 8) & 0xff,
-					   sbdf & 0xff);
-	if (!pdev)
-		return -ENODEV;
-	domain = iommu_get_domain_for_dev(&pdev->dev);
-	if (!nr_windows || !domain || !iommu_is_dma_domain(domain)) {
-		pci_dev_put(pdev);
-		return -EINVAL;
-	}
-	unmapped = iommu_unmap(domain, windows[0].start, PAGE_SIZE);
-	pci_warn(pdev, "kdump_iommu: damaged the crash kernel window for testing (%zu bytes unmapped at %#llx)\n",
-		 unmapped, windows[0].start);
-	add_taint(TAINT_USER, LOCKDEP_STILL_OK);
-	pci_dev_put(pdev);
-	return count;
-}
-
-static const struct file_operations kdump_iommu_damage_fops = {
-	.write = kdump_iommu_damage_write,
-	.llseek = noop_llseek,
-};
-#endif
-
-static int __init kdump_iommu_debugfs_init(void)
-{
-	struct dentry *dir = debugfs_create_dir("kdump_iommu", NULL);
-
-	debugfs_create_file("status", 0444, dir, NULL, &kdump_iommu_status_fops);
-#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
-	debugfs_create_file("damage", 0200, dir, NULL, &kdump_iommu_damage_fops);
-#endif
-	return 0;
-}
-late_initcall(kdump_iommu_debugfs_init);
+late_initcall_sync(kdump_iommu_primary_init);

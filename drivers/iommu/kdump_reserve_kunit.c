@@ -1,64 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the kdump crash kernel window (kdump_reserve.c).
+ * KUnit tests for the kdump crash kernel window (drivers/iommu/kdump_*.c).
  *
- * kdump_iommu_pure: the arithmetic, table-driven: kdump_iommu= parsing,
- * windows from crash regions (odd sizes and alignments, low + high
- * regions, regions beyond the IOMMU's address width, no crashkernel=),
- * overlaps, page counts, the identity check against fake tables, and
- * fixed IOVA spaces (HP sba_iommu): which addresses an IOC translates,
- * which pages of a window need identity entries, what 32-bit devices
- * can reach, and the kdump kernel's check through a fake pdir.
+ * kdump_iommu_pure, table-driven: kdump_iommu= parsing, the default
+ * targets, windows from crash regions (odd sizes and alignments, low +
+ * high regions, regions beyond the IOMMU's address width, no
+ * crashkernel=), overlaps, page counts, the kdump kernel's walk of old
+ * tables (identity, blocked, partial, read-only, holes stepped over in
+ * one lookup), and fixed IOVA spaces (HP sba_iommu): which addresses an
+ * IOC translates, which pages of a window need identity entries, what
+ * 32-bit devices can reach, and the kdump kernel's walk through a fake
+ * pdir.
  *
- * kdump_iommu_live: the windows in the running kernel's real IOMMU domains
+ * kdump_iommu_live: the window in the running kernel's real IOMMU domains
  * (run it under QEMU with a vIOMMU and crashkernel=, see .kunitconfig):
- * every DMA domain maps every page of the window to itself, the IOVA
- * allocator never returns an address inside it, untrusted devices get no
- * window, and the crash region cannot be shrunk under it.
+ * every device of every group reserves the crash regions, the IOVA
+ * allocator never returns an address inside them, arming maps them 1:1
+ * in the targets' groups only and disarming unmaps them, and target lists
+ * match the real devices.  Booted with kdump_iommu=off, the live tests
+ * that depend on the window fail: their negative control.
  */
 
 #include <kunit/test.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
-#include <linux/kdump_iommu.h>
 #include <linux/kexec.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
+
+#include "kdump_iommu.h"
 
 /* kdump_iommu_parse_mode() ------------------------------------------- */
 
 struct parse_case {
 	const char *str;
+	bool force_ok;
 	int ret;
 	enum kdump_iommu_mode mode;
 };
 
 static const struct parse_case parse_cases[] = {
-	{ "on", 0, KDUMP_IOMMU_ON },
-	{ "off", 0, KDUMP_IOMMU_OFF },
-	{ "force", 0, KDUMP_IOMMU_FORCE },
-	{ NULL, -EINVAL },
-	{ "", -EINVAL },
-	{ "On", -EINVAL },
-	{ "OFF", -EINVAL },
-	{ "onx", -EINVAL },
-	{ "of", -EINVAL },
-	{ "o", -EINVAL },
-	{ "offline", -EINVAL },
-	{ "forced", -EINVAL },
-	{ " on", -EINVAL },
-	{ "on ", -EINVAL },
-	{ "on,off", -EINVAL },
-	{ "1", -EINVAL },
-	{ "0", -EINVAL },
-	{ "y", -EINVAL },
-	{ "yes", -EINVAL },
-	{ "=on", -EINVAL },
+	{ "on", false, 0, KDUMP_IOMMU_ON },
+	{ "off", false, 0, KDUMP_IOMMU_OFF },
+	{ "force", false, -EINVAL },		/* production kernels */
+	{ "force", true, 0, KDUMP_IOMMU_FORCE },	/* debug kernels */
+	{ NULL, true, -EINVAL },
+	{ "", true, -EINVAL },
+	{ "On", true, -EINVAL },
+	{ "OFF", true, -EINVAL },
+	{ "onx", true, -EINVAL },
+	{ "of", true, -EINVAL },
+	{ "o", true, -EINVAL },
+	{ "offline", true, -EINVAL },
+	{ "forced", true, -EINVAL },
+	{ " on", true, -EINVAL },
+	{ "on ", true, -EINVAL },
+	{ "on,off", true, -EINVAL },
+	{ "1", true, -EINVAL },
+	{ "0", true, -EINVAL },
+	{ "y", true, -EINVAL },
+	{ "yes", true, -EINVAL },
+	{ "=on", true, -EINVAL },
 };
 
 static void parse_case_desc(const struct parse_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", c->str ?: "(null)");
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"%s", c->str ?: "(null)",
+		 c->force_ok ? ", debug" : "");
 }
 
 KUNIT_ARRAY_PARAM(parse, parse_cases, parse_case_desc);
@@ -69,7 +77,8 @@ static void test_parse_mode(struct kunit *test)
 	/* A sentinel the parser must leave alone on error. */
 	enum kdump_iommu_mode mode = (enum kdump_iommu_mode)0x5a;
 
-	KUNIT_EXPECT_EQ(test, kdump_iommu_parse_mode(c->str, &mode), c->ret);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_parse_mode(c->str, c->force_ok, &mode),
+			c->ret);
 	if (c->ret)
 		KUNIT_EXPECT_EQ(test, mode, (enum kdump_iommu_mode)0x5a);
 	else
@@ -81,69 +90,57 @@ static void test_mode_name_roundtrip(struct kunit *test)
 	enum kdump_iommu_mode m, back;
 
 	for (m = KDUMP_IOMMU_OFF; m <= KDUMP_IOMMU_FORCE; m++) {
-		KUNIT_ASSERT_EQ(test, kdump_iommu_parse_mode(kdump_iommu_mode_name(m), &back), 0);
+		KUNIT_ASSERT_EQ(test, kdump_iommu_parse_mode(kdump_iommu_mode_name(m),
+							     true, &back), 0);
 		KUNIT_EXPECT_EQ(test, back, m);
 	}
 	KUNIT_EXPECT_STREQ(test, kdump_iommu_mode_name((enum kdump_iommu_mode)42), "?");
+	KUNIT_EXPECT_STREQ(test, kdump_iommu_mode_name((enum kdump_iommu_mode)-1), "?");
 }
 
-/* kdump_iommu_parse_devices() ---------------------------------------- */
+/* kdump_iommu_default_class() ----------------------------------------- */
 
-struct devices_case {
-	const char *str;
-	int ret;
-	u32 sbdf[3];
+struct class_case {
+	const char *name;
+	u32 class;
+	bool target;
 };
 
-static const struct devices_case devices_cases[] = {
-	{ "0000:00:04.0", 1, { 0x20 } },
-	{ "00:04.0", 1, { 0x20 } },
-	{ "0001:3a:1f.7", 1, { 0x13aff } },
-	{ "ffff:ff:1f.7", 1, { 0xffffffff } },
-	{ "00:04.0,00:05.1", 2, { 0x20, 0x29 } },
-	{ "00:04.0,0000:00:04.0", 2, { 0x20, 0x20 } },
-	{ "3A:00.0", 1, { 0x3a00 } },
-	{ NULL, -EINVAL },
-	{ "", -EINVAL },
-	{ "00:04.0,", -EINVAL },
-	{ ",00:04.0", -EINVAL },
-	{ "00:04.0,,00:05.0", -EINVAL },
-	{ "00:04", -EINVAL },
-	{ "04.0", -EINVAL },
-	{ "00:20.0", -EINVAL },		/* slot > 0x1f */
-	{ "00:04.8", -EINVAL },		/* function > 7 */
-	{ "100:04.0", -EINVAL },		/* bus > 0xff */
-	{ "10000:00:04.0", -EINVAL },	/* domain > 0xffff */
-	{ " 00:04.0", -EINVAL },
-	{ "00:04.0 ", -EINVAL },
-	{ "00: 04.0", -EINVAL },
-	{ "0x00:04.0", -EINVAL },
-	{ "+0:04.0", -EINVAL },
-	{ "00:04.0;00:05.0", -EINVAL },
-	{ "g0:04.0", -EINVAL },
-	{ "00:04.0.1", -EINVAL },
-	{ "0:0:0:0.0", -EINVAL },
-	{ "0000:00:04:0", -EINVAL },
-	{ "00:01.0,00:02.0,00:03.0,00:04.0,00:05.0,00:06.0,00:07.0,00:08.0,00:09.0",
-	  -EINVAL },				/* more than the 8 allowed */
+static const struct class_case class_cases[] = {
+	{ "SCSI (virtio-blk)", 0x010000, true },
+	{ "IDE", 0x010180, true },
+	{ "RAID", 0x010400, true },
+	{ "AHCI", 0x010601, true },
+	{ "SAS", 0x010700, true },
+	{ "NVMe", 0x010802, true },
+	{ "other storage", 0x018000, true },
+	{ "Ethernet", 0x020000, true },
+	{ "InfiniBand", 0x020700, true },
+	{ "other network", 0x028000, true },
+	{ "unclassified (edu)", 0x00ff00, false },
+	{ "VGA", 0x030000, false },
+	{ "audio", 0x040300, false },
+	{ "host bridge", 0x060000, false },
+	{ "PCI bridge", 0x060400, false },
+	{ "FireWire", 0x0c0010, false },
+	{ "USB xHCI", 0x0c0330, false },
+	{ "SMBus", 0x0c0500, false },
+	{ "accelerator", 0x120000, false },
+	{ "unassigned", 0xff0000, false },
 };
 
-static void devices_case_desc(const struct devices_case *c, char *desc)
+static void class_case_desc(const struct class_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", c->str ?: "(null)");
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(devices, devices_cases, devices_case_desc);
+KUNIT_ARRAY_PARAM(class, class_cases, class_case_desc);
 
-static void test_parse_devices(struct kunit *test)
+static void test_default_class(struct kunit *test)
 {
-	const struct devices_case *c = test->param_value;
-	u32 sbdf[8] = {};
-	int i, n = kdump_iommu_parse_devices(c->str, sbdf, ARRAY_SIZE(sbdf));
+	const struct class_case *c = test->param_value;
 
-	KUNIT_ASSERT_EQ(test, n, c->ret);
-	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ_MSG(test, sbdf[i], c->sbdf[i], "device %d", i);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_default_class(c->class), c->target);
 }
 
 /* kdump_iommu_make_windows() ----------------------------------------- */
@@ -408,8 +405,12 @@ static void test_leaf_size(struct kunit *test)
 						    c->pgsize_bitmap), c->size);
 }
 
-/* kdump_iommu_check_identity_range() against fake tables -------------- */
+/* kdump_iommu_walk_range() against fake tables ------------------------- */
 
+/*
+ * A fake old table: pages, and holes.  An address in no page is a hole of
+ * hole_size (aligned), as an upper-level entry that is not present.
+ */
 struct fake_pte {
 	u64 iova;
 	u64 size;
@@ -421,6 +422,7 @@ struct fake_pte {
 struct fake_table {
 	const struct fake_pte *ptes;
 	unsigned int nr;
+	u64 hole_size;
 	unsigned int lookups;
 };
 
@@ -443,6 +445,7 @@ static int fake_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		pte->writable = p->writable;
 		return 0;
 	}
+	pte->size = t->hole_size ?: SZ_4K;
 	return -ENOENT;
 }
 
@@ -456,6 +459,14 @@ static const struct fake_pte ptes_identity[] = {
 static const struct fake_pte ptes_hole[] = {
 	{ 0x200000, SZ_2M, 0x200000, true },
 	{ 0x600000, SZ_2M, 0x600000, true },
+};
+
+static const struct fake_pte ptes_late[] = {
+	{ 0x600000, SZ_2M, 0x600000, true },
+};
+
+static const struct fake_pte ptes_elsewhere[] = {
+	{ 0x600000, SZ_2M, 0x12600000, true },
 };
 
 static const struct fake_pte ptes_shifted[] = {
@@ -482,57 +493,128 @@ static const struct fake_pte ptes_top[] = {
 	{ 0xffffffffffe00000ULL, SZ_2M, 0xffffffffffe00000ULL, true },
 };
 
-struct identity_case {
+struct walk_case {
 	const char *name;
 	const struct fake_pte *ptes;
 	unsigned int nr;
+	u64 hole_size;
 	u64 start, end;
-	int ret;
-	u64 bad_iova;
-	int bad_err;
+	enum kdump_iommu_old state;
+	u64 iova;		/* where a mixed walk stopped */
+	int err;
 	unsigned int lookups;
 };
 
-static const struct identity_case identity_cases[] = {
-	{ "identity, one lookup per page", ptes_identity, ARRAY_SIZE(ptes_identity),
-	  0x200000, 0x600fff, 0, 0, 0, 3 },
-	{ "starts inside a 2M page", ptes_identity, ARRAY_SIZE(ptes_identity),
-	  0x201000, 0x3fffff, 0, 0, 0, 1 },
-	{ "hole", ptes_hole, ARRAY_SIZE(ptes_hole),
-	  0x200000, 0x7fffff, -ENOENT, 0x400000, -ENOENT, 2 },
-	{ "shifted page", ptes_shifted, ARRAY_SIZE(ptes_shifted),
-	  0x200000, 0x400fff, -ERANGE, 0x400000, 0, 2 },
-	{ "read-only page", ptes_readonly, ARRAY_SIZE(ptes_readonly),
-	  0x200000, 0x5fffff, -ERANGE, 0x400000, 0, 2 },
-	{ "table not readable", ptes_error, ARRAY_SIZE(ptes_error),
-	  0x200000, 0x5fffff, -EIO, 0x400000, -EIO, 2 },
-	{ "zero-sized page", ptes_zero_size, ARRAY_SIZE(ptes_zero_size),
-	  0x200000, 0x200fff, -EINVAL, 0x200000, -EINVAL, 1 },
-	{ "ends at the top of the address space", ptes_top, ARRAY_SIZE(ptes_top),
-	  0xffffffffffc00000ULL, U64_MAX, 0, 0, 0, 2 },
+static const struct walk_case walk_cases[] = {
+	{ "identity, one lookup per page", ptes_identity, ARRAY_SIZE(ptes_identity), 0,
+	  0x200000, 0x600fff, KDUMP_OLD_IDENTITY, 0, 0, 3 },
+	{ "starts inside a 2M page", ptes_identity, ARRAY_SIZE(ptes_identity), 0,
+	  0x201000, 0x3fffff, KDUMP_OLD_IDENTITY, 0, 0, 1 },
+	{ "nothing mapped: blocked, 4K holes", NULL, 0, SZ_4K,
+	  0x200000, 0x203fff, KDUMP_OLD_BLOCKED, 0, 0, 4 },
+	{ "nothing mapped: a 1G hole is one lookup", NULL, 0, SZ_1G,
+	  0x2f000000, 0x3effffff, KDUMP_OLD_BLOCKED, 0, 0, 1 },
+	{ "1:1, then a hole: partial", ptes_hole, ARRAY_SIZE(ptes_hole), SZ_2M,
+	  0x200000, 0x7fffff, KDUMP_OLD_MIXED, 0x400000, -ENOENT, 2 },
+	{ "a hole, then 1:1: partial", ptes_late, ARRAY_SIZE(ptes_late), SZ_2M,
+	  0x200000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 3 },
+	{ "mapped elsewhere", ptes_elsewhere, ARRAY_SIZE(ptes_elsewhere), SZ_2M,
+	  0x600000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 1 },
+	{ "hole, then mapped elsewhere", ptes_elsewhere, ARRAY_SIZE(ptes_elsewhere), SZ_2M,
+	  0x200000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 3 },
+	{ "shifted page", ptes_shifted, ARRAY_SIZE(ptes_shifted), 0,
+	  0x200000, 0x400fff, KDUMP_OLD_MIXED, 0x400000, 0, 2 },
+	{ "read-only page", ptes_readonly, ARRAY_SIZE(ptes_readonly), 0,
+	  0x200000, 0x5fffff, KDUMP_OLD_MIXED, 0x400000, 0, 2 },
+	{ "table not readable", ptes_error, ARRAY_SIZE(ptes_error), 0,
+	  0x200000, 0x5fffff, KDUMP_OLD_MIXED, 0x400000, -EIO, 2 },
+	{ "zero-sized page", ptes_zero_size, ARRAY_SIZE(ptes_zero_size), 0,
+	  0x200000, 0x200fff, KDUMP_OLD_MIXED, 0x200000, -EINVAL, 1 },
+	{ "ends at the top of the address space", ptes_top, ARRAY_SIZE(ptes_top), 0,
+	  0xffffffffffc00000ULL, U64_MAX, KDUMP_OLD_IDENTITY, 0, 0, 2 },
 };
 
-static void identity_case_desc(const struct identity_case *c, char *desc)
+static void walk_case_desc(const struct walk_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(identity, identity_cases, identity_case_desc);
+KUNIT_ARRAY_PARAM(walk, walk_cases, walk_case_desc);
 
-static void test_check_identity_range(struct kunit *test)
+static void test_walk_range(struct kunit *test)
 {
-	const struct identity_case *c = test->param_value;
-	struct fake_table t = { .ptes = c->ptes, .nr = c->nr };
-	struct kdump_iommu_mismatch bad = {};
+	const struct walk_case *c = test->param_value;
+	struct fake_table t = { .ptes = c->ptes, .nr = c->nr,
+				.hole_size = c->hole_size };
+	struct kdump_iommu_walk w = {};
 
-	KUNIT_EXPECT_EQ(test, kdump_iommu_check_identity_range(fake_lookup, &t,
-							       c->start, c->end,
-							       &bad), c->ret);
+	kdump_iommu_walk_range(fake_lookup, &t, c->start, c->end, &w);
+	KUNIT_EXPECT_TRUE(test, w.started);
+	KUNIT_EXPECT_EQ(test, w.state, c->state);
 	KUNIT_EXPECT_EQ(test, t.lookups, c->lookups);
-	if (c->ret) {
-		KUNIT_EXPECT_EQ(test, bad.iova, c->bad_iova);
-		KUNIT_EXPECT_EQ(test, bad.err, c->bad_err);
+	KUNIT_EXPECT_EQ(test, w.lookups, c->lookups);
+	if (c->state == KDUMP_OLD_MIXED) {
+		KUNIT_EXPECT_EQ(test, w.iova, c->iova);
+		KUNIT_EXPECT_EQ(test, w.err, c->err);
 	}
+}
+
+/* Two ranges of RAM walked in turn: the verdict spans both. */
+static void test_walk_two_ranges(struct kunit *test)
+{
+	struct fake_table t = { .ptes = ptes_identity,
+				.nr = ARRAY_SIZE(ptes_identity), .hole_size = SZ_2M };
+	struct kdump_iommu_walk w = {};
+
+	kdump_iommu_walk_range(fake_lookup, &t, 0x200000, 0x3fffff, &w);
+	KUNIT_EXPECT_EQ(test, w.state, KDUMP_OLD_IDENTITY);
+	kdump_iommu_walk_range(fake_lookup, &t, 0x400000, 0x5fffff, &w);
+	KUNIT_EXPECT_EQ(test, w.state, KDUMP_OLD_IDENTITY);
+	/* The second range of this kernel's RAM is not mapped: partial. */
+	kdump_iommu_walk_range(fake_lookup, &t, 0x10000000, 0x101fffff, &w);
+	KUNIT_EXPECT_EQ(test, w.state, KDUMP_OLD_MIXED);
+	KUNIT_EXPECT_EQ(test, w.iova, 0x10000000ULL);
+	/* Once mixed, a further range looks nothing up. */
+	t.lookups = 0;
+	kdump_iommu_walk_range(fake_lookup, &t, 0x200000, 0x3fffff, &w);
+	KUNIT_EXPECT_EQ(test, t.lookups, 0U);
+	KUNIT_EXPECT_EQ(test, w.state, KDUMP_OLD_MIXED);
+}
+
+struct combine_case {
+	enum kdump_iommu_old a, b, ret;
+};
+
+static const struct combine_case combine_cases[] = {
+	{ KDUMP_OLD_IDENTITY, KDUMP_OLD_IDENTITY, KDUMP_OLD_IDENTITY },
+	{ KDUMP_OLD_BLOCKED, KDUMP_OLD_BLOCKED, KDUMP_OLD_BLOCKED },
+	{ KDUMP_OLD_IDENTITY, KDUMP_OLD_BLOCKED, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_BLOCKED, KDUMP_OLD_IDENTITY, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_MIXED, KDUMP_OLD_MIXED, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_IDENTITY, KDUMP_OLD_MIXED, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_MIXED, KDUMP_OLD_BLOCKED, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_PASSTHROUGH },
+	{ KDUMP_OLD_IDENTITY, KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_IDENTITY },
+	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_IDENTITY, KDUMP_OLD_IDENTITY },
+	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_BLOCKED, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_MIXED, KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_MIXED },
+};
+
+static void combine_case_desc(const struct combine_case *c, char *desc)
+{
+	static const char * const n[] = { "identity", "blocked", "mixed",
+					  "pass-through" };
+
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s + %s", n[c->a], n[c->b]);
+}
+
+KUNIT_ARRAY_PARAM(combine, combine_cases, combine_case_desc);
+
+static void test_old_combine(struct kunit *test)
+{
+	const struct combine_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_old_combine(c->a, c->b), c->ret);
 }
 
 /* Fixed IOVA spaces (HP sba_iommu: IBASE/IMASK) ------------------------ */
@@ -710,8 +792,9 @@ static void test_bytes_below(struct kunit *test)
 }
 
 /*
- * The kdump kernel's check through an IOC, as sba_kdump_lookup() does it,
- * against a fake pdir: 16 MiB of IOVA space at 0x41000000 in 64 KiB pages.
+ * The kdump kernel's walk through an IOC, as kdump_iommu_fixed_lookup()
+ * does it, against a fake pdir: 16 MiB of IOVA space at 0x41000000 in
+ * 64 KiB pages.
  */
 #define FAKE_BASE	0x41000000ULL
 #define FAKE_PAGES	256
@@ -732,68 +815,117 @@ static int fake_ioc_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		pte->writable = true;
 		return 0;
 	}
+	pte->size = BIT_ULL(ioc->space.page_shift);
 	if (!(ioc->pdir[index] >> 63))
 		return -ENOENT;
 	pte->phys = ioc->pdir[index] & ~0xE000000000000FFFULL;
-	pte->size = BIT_ULL(ioc->space.page_shift);
 	pte->writable = true;
 	return 0;
 }
 
-static int fake_ioc_check(struct fake_ioc *ioc, u64 start, u64 end,
-			  struct kdump_iommu_mismatch *bad)
+static enum kdump_iommu_old fake_ioc_walk(struct fake_ioc *ioc, u64 start,
+					  u64 end, struct kdump_iommu_walk *w)
 {
-	return kdump_iommu_check_identity_range(fake_ioc_lookup, ioc, start,
-						end, bad);
+	memset(w, 0, sizeof(*w));
+	kdump_iommu_walk_range(fake_ioc_lookup, ioc, start, end, w);
+	return w->state;
 }
 
-static void test_iova_space_identity_walk(struct kunit *test)
+static void test_iova_space_walk(struct kunit *test)
 {
 	struct fake_ioc *ioc = kunit_kzalloc(test, sizeof(*ioc), GFP_KERNEL);
 	struct kdump_iommu_range win = R(0x40000000, 0x41ffffff), id;
-	struct kdump_iommu_mismatch bad = {};
+	struct kdump_iommu_walk w;
 	u64 iova;
 
 	KUNIT_ASSERT_NOT_NULL(test, ioc);
 	ioc->space = (struct kdump_iommu_iova_space){ FAKE_BASE, ~(u64)(SZ_16M - 1), 16, true };
+
+	/* Nothing armed: the part in the space is not mapped. */
+	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
+			KDUMP_OLD_MIXED);
+	KUNIT_EXPECT_EQ(test, w.iova, FAKE_BASE);
 
 	/* What the primary kernel arms: the window's pages in the space. */
 	KUNIT_ASSERT_EQ(test, kdump_iommu_iova_space_plan(&win, 1, &ioc->space,
 							  FAKE_BASE + SZ_16M - 1, &id), 1);
 	for (iova = id.start; iova <= id.end; iova += SZ_64K)
 		ioc->pdir[(iova - FAKE_BASE) >> 16] = BIT_ULL(63) | iova;
-	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, win.start, win.end, &bad), 0);
+	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
+			KDUMP_OLD_IDENTITY);
 
 	/* A crashed kernel's own mapping in the middle: not 1:1. */
 	ioc->pdir[17] = BIT_ULL(63) | 0x12340000;
-	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, win.start, win.end, &bad), -ERANGE);
-	KUNIT_EXPECT_EQ(test, bad.iova, FAKE_BASE + 17 * SZ_64K);
-	KUNIT_EXPECT_EQ(test, bad.phys, 0x12340000ULL);
+	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
+			KDUMP_OLD_MIXED);
+	KUNIT_EXPECT_EQ(test, w.iova, FAKE_BASE + 17 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, w.phys, 0x12340000ULL);
 
 	/* An entry the primary kernel never armed. */
 	ioc->pdir[17] = 0;
-	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, win.start, win.end, &bad), -ENOENT);
-	KUNIT_EXPECT_EQ(test, bad.iova, FAKE_BASE + 17 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
+			KDUMP_OLD_MIXED);
+	KUNIT_EXPECT_EQ(test, w.iova, FAKE_BASE + 17 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, w.err, -ENOENT);
 
-	/* Outside the space nothing is looked up: bypass. */
-	KUNIT_EXPECT_EQ(test, fake_ioc_check(ioc, 0x40000000, FAKE_BASE - 1, &bad), 0);
+	/* Outside the space nothing is looked up in the pdir: bypass. */
+	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, 0x40000000, FAKE_BASE - 1, &w),
+			KDUMP_OLD_IDENTITY);
+}
+
+/* The hand-off decision from the devices' states. */
+struct decide_case {
+	const char *name;
+	unsigned int identity, passthrough, blocked, mixed;
+	bool handoff;
+};
+
+static const struct decide_case decide_cases[] = {
+	{ "window armed, the rest blocked", 3, 0, 27, 0, true },
+	{ "window armed, pass-through too", 1, 5, 2, 0, true },
+	{ "every device pass-through (iommu=pt)", 0, 7, 0, 0, true },
+	{ "nothing at all: vacuous", 0, 0, 0, 0, false },
+	{ "everything blocked: no window", 0, 0, 7, 0, false },
+	{ "pass-through, but others blocked: no window", 0, 2, 5, 0, false },
+	{ "one device partial", 3, 0, 26, 1, false },
+	{ "only partial", 0, 0, 0, 1, false },
+	{ "pass-through and partial", 0, 7, 0, 1, false },
+};
+
+static void decide_case_desc(const struct decide_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(decide, decide_cases, decide_case_desc);
+
+static void test_handoff_decide(struct kunit *test)
+{
+	const struct decide_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_decide(c->identity, c->passthrough,
+							 c->blocked, c->mixed),
+			c->handoff);
 }
 
 static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_parse_mode, parse_gen_params),
 	KUNIT_CASE(test_mode_name_roundtrip),
-	KUNIT_CASE_PARAM(test_parse_devices, devices_gen_params),
+	KUNIT_CASE_PARAM(test_default_class, class_gen_params),
 	KUNIT_CASE_PARAM(test_make_windows, window_gen_params),
 	KUNIT_CASE_PARAM(test_overlaps, overlap_gen_params),
 	KUNIT_CASE_PARAM(test_nr_pages, pages_gen_params),
 	KUNIT_CASE_PARAM(test_leaf_size, leaf_gen_params),
 	KUNIT_CASE_PARAM(test_leaf_tables, tables_gen_params),
-	KUNIT_CASE_PARAM(test_check_identity_range, identity_gen_params),
+	KUNIT_CASE_PARAM(test_walk_range, walk_gen_params),
+	KUNIT_CASE(test_walk_two_ranges),
+	KUNIT_CASE_PARAM(test_old_combine, combine_gen_params),
+	KUNIT_CASE_PARAM(test_handoff_decide, decide_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_translates, translates_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_plan, plan_gen_params),
 	KUNIT_CASE_PARAM(test_bytes_below, below_gen_params),
-	KUNIT_CASE(test_iova_space_identity_walk),
+	KUNIT_CASE(test_iova_space_walk),
 	{}
 };
 
@@ -811,22 +943,11 @@ struct live_ctx {
 
 static int live_init(struct kunit *test)
 {
-	struct kdump_iommu_range regions[] = {
-		R(crashk_res.start, crashk_res.end),
-		R(crashk_low_res.start, crashk_low_res.end),
-	};
 	struct live_ctx *ctx;
-	u64 clipped;
 
-	/*
-	 * Booted with kdump_iommu=off these tests fail, and that is their
-	 * negative control: the windows below are what should be armed.
-	 */
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->nr_windows = kdump_iommu_make_windows(regions, ARRAY_SIZE(regions),
-						   PAGE_SIZE, U64_MAX,
-						   ctx->windows, &clipped);
+	ctx->nr_windows = kdump_iommu_crash_windows(ctx->windows);
 	if (!ctx->nr_windows)
 		kunit_skip(test, "no crashkernel= reservation");
 	test->priv = ctx;
@@ -837,51 +958,66 @@ static bool dev_in_dma_domain(struct pci_dev *pdev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(&pdev->dev);
 
-	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API) && !pdev->untrusted;
+	return domain && iommu_is_dma_domain(domain) && !pdev->untrusted;
 }
 
-/* Every DMA domain translates every page of every window to itself. */
-static void test_every_domain_identity(struct kunit *test)
+/* How many of the windows a device's reserved regions reserve, relaxably */
+static unsigned int reserved_windows(struct kunit *test, struct device *dev,
+				     const struct live_ctx *ctx)
+{
+	struct iommu_resv_region *region;
+	unsigned int i, found = 0;
+	LIST_HEAD(regions);
+
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(region, &regions, list) {
+		for (i = 0; i < ctx->nr_windows; i++) {
+			if (region->start != ctx->windows[i].start ||
+			    region->start + region->length - 1 != ctx->windows[i].end)
+				continue;
+			found++;
+			KUNIT_EXPECT_EQ(test, region->type,
+					IOMMU_RESV_RESERVED_RELAXABLE);
+		}
+	}
+	iommu_put_resv_regions(dev, &regions);
+	return found;
+}
+
+/*
+ * Every device behind the IOMMU reserves every window: dma-iommu sets up
+ * a group's allocator from whichever device comes first.
+ */
+static void test_every_device_reserves(struct kunit *test)
 {
 	struct live_ctx *ctx = test->priv;
 	struct pci_dev *pdev = NULL;
-	unsigned int i, nr_devs = 0;
-	u64 a;
+	unsigned int nr_devs = 0;
 
 	for_each_pci_dev(pdev) {
-		struct iommu_domain *domain;
-
-		if (!dev_in_dma_domain(pdev))
+		if (!device_iommu_mapped(&pdev->dev))
 			continue;
-		domain = iommu_get_domain_for_dev(&pdev->dev);
 		nr_devs++;
-		for (i = 0; i < ctx->nr_windows; i++) {
-			for (a = ctx->windows[i].start; a < ctx->windows[i].end; a += PAGE_SIZE) {
-				phys_addr_t phys = iommu_iova_to_phys(domain, a);
-
-				if (phys != a) {
-					KUNIT_FAIL(test, "%s: IOVA %#llx -> %pa, want 1:1",
-						   pci_name(pdev), a, &phys);
-					pci_dev_put(pdev);
-					return;
-				}
-			}
-		}
+		KUNIT_EXPECT_EQ_MSG(test, reserved_windows(test, &pdev->dev, ctx),
+				    ctx->nr_windows, "%s", pci_name(pdev));
 	}
-	KUNIT_EXPECT_GT_MSG(test, nr_devs, 0, "no PCI device in a DMA domain: boot with a vIOMMU");
+	KUNIT_EXPECT_GT_MSG(test, nr_devs, 0, "no PCI device behind an IOMMU: boot with a vIOMMU");
 }
 
 /*
  * The IOVA allocator hands out addresses top-down below the device's DMA
  * mask.  Shrink the mask to just above the window and map a buffer over
  * and over: the allocations must run down to the window and continue
- * below it, never inside.
+ * below it, never inside.  The device is the last one in a DMA domain
+ * that no driver uses (its DMA mask is changed for the test), so that its
+ * domain was set up from another device's reserved regions wherever
+ * possible.
  */
 static void test_iova_allocator_avoids_window(struct kunit *test)
 {
 	struct live_ctx *ctx = test->priv;
 	const struct kdump_iommu_range *w = &ctx->windows[ctx->nr_windows - 1];
-	struct pci_dev *pdev = NULL;
+	struct pci_dev *pdev = NULL, *pick = NULL;
 	u64 old_mask, old_coherent, mask;
 	dma_addr_t *addrs;
 	unsigned int i, n, below = 0;
@@ -889,10 +1025,12 @@ static void test_iova_allocator_avoids_window(struct kunit *test)
 	struct device *dev;
 
 	for_each_pci_dev(pdev)
-		if (dev_in_dma_domain(pdev))
-			break;
-	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "no PCI device in a DMA domain");
-	dev = &pdev->dev;
+		if (dev_in_dma_domain(pdev) && !pdev->dev.driver) {
+			pci_dev_put(pick);
+			pick = pci_dev_get(pdev);
+		}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pick, "no driverless PCI device in a DMA domain");
+	dev = &pick->dev;
 
 	mask = roundup_pow_of_two(w->end + 1) - 1;
 	/* Enough 4 MiB mappings to fill what is above the window, and more. */
@@ -900,7 +1038,7 @@ static void test_iova_allocator_avoids_window(struct kunit *test)
 	addrs = kunit_kcalloc(test, n, sizeof(*addrs), GFP_KERNEL);
 	page = alloc_pages(GFP_KERNEL, get_order(SZ_4M));
 	if (!addrs || !page) {
-		pci_dev_put(pdev);
+		pci_dev_put(pick);
 		if (page)
 			__free_pages(page, get_order(SZ_4M));
 		KUNIT_FAIL(test, "no memory");
@@ -913,12 +1051,12 @@ static void test_iova_allocator_avoids_window(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		addrs[i] = dma_map_page(dev, page, 0, SZ_4M, DMA_BIDIRECTIONAL);
 		if (dma_mapping_error(dev, addrs[i])) {
-			KUNIT_FAIL(test, "%s: mapping %u of %u failed", pci_name(pdev), i, n);
+			KUNIT_FAIL(test, "%s: mapping %u of %u failed", pci_name(pick), i, n);
 			break;
 		}
 		KUNIT_EXPECT_FALSE_MSG(test, kdump_iommu_overlaps(ctx->windows, ctx->nr_windows,
 								  addrs[i], addrs[i] + SZ_4M - 1),
-				       "%s: IOVA %pad inside the crash window", pci_name(pdev),
+				       "%s: IOVA %pad inside the crash window", pci_name(pick),
 				       &addrs[i]);
 		if (addrs[i] < w->start)
 			below++;
@@ -928,67 +1066,155 @@ static void test_iova_allocator_avoids_window(struct kunit *test)
 	*dev->dma_mask = old_mask;
 	dev->coherent_dma_mask = old_coherent;
 	__free_pages(page, get_order(SZ_4M));
-	pci_dev_put(pdev);
+	pci_dev_put(pick);
 	/* Otherwise the test never reached the window and proves nothing. */
 	KUNIT_EXPECT_GT(test, below, 0);
 }
 
-static bool has_window(struct kunit *test, struct device *dev,
-		       const struct kdump_iommu_range *w)
+/* Does @pdev's domain map every page of every window to itself? */
+static bool maps_windows(struct pci_dev *pdev, const struct live_ctx *ctx,
+			 bool *none)
 {
-	struct iommu_resv_region *region;
-	bool found = false;
-	LIST_HEAD(regions);
+	struct iommu_domain *domain = iommu_get_domain_for_dev(&pdev->dev);
+	unsigned int i, mapped = 0, total = 0;
+	u64 a;
 
-	iommu_get_resv_regions(dev, &regions);
-	list_for_each_entry(region, &regions, list) {
-		if (region->start != w->start ||
-		    region->start + region->length - 1 != w->end)
-			continue;
-		found = true;
-		KUNIT_EXPECT_EQ(test, region->type, IOMMU_RESV_DIRECT_RELAXABLE);
-		KUNIT_EXPECT_EQ(test, region->prot, IOMMU_READ | IOMMU_WRITE);
+	for (i = 0; i < ctx->nr_windows; i++) {
+		for (a = ctx->windows[i].start; a < ctx->windows[i].end; a += SZ_64K) {
+			total++;
+			if (iommu_iova_to_phys(domain, a) == a)
+				mapped++;
+		}
 	}
-	iommu_put_resv_regions(dev, &regions);
-	return found;
+	*none = !mapped;
+	return total && mapped == total;
 }
 
-/* Untrusted devices are never offered the window; trusted ones are. */
-static void test_untrusted_no_window(struct kunit *test)
+/* A group, as the test sees it independently of what armed it */
+struct live_group {
+	int id;
+	bool target;
+	bool untrusted;
+};
+
+static struct live_group *live_group(struct live_group *g, unsigned int *n, int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < *n; i++)
+		if (g[i].id == id)
+			return &g[i];
+	g[*n].id = id;
+	return &g[(*n)++];
+}
+
+/*
+ * Arm as kexec does when a crash image is loaded: every page of every
+ * window maps 1:1 in the groups that hold a target (and no untrusted
+ * device), and nowhere else, as the test works out on its own; disarmed,
+ * nothing maps it.
+ */
+static void test_arm_disarm(struct kunit *test)
 {
 	struct live_ctx *ctx = test->priv;
+	struct kdump_iommu_dev_info info;
+	struct live_group *groups, *g;
 	struct pci_dev *pdev = NULL;
-	unsigned int old;
+	unsigned int nr = 0, armed = 0, blocked = 0;
+	bool none;
+
+	if (kexec_crash_loaded())
+		kunit_skip(test, "a crash kernel is loaded: not touching its window");
+	groups = kunit_kcalloc(test, 256, sizeof(*groups), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, groups);
+	for_each_pci_dev(pdev) {
+		kdump_iommu_dev_info(pdev, &info);
+		if (info.group < 0 || nr == 256)
+			continue;
+		g = live_group(groups, &nr, info.group);
+		g->target |= info.target;
+		g->untrusted |= pdev->untrusted;
+	}
+
+	kdump_iommu_arm();
+	kdump_iommu_settle();
+	for_each_pci_dev(pdev) {
+		if (!dev_in_dma_domain(pdev))
+			continue;
+		kdump_iommu_dev_info(pdev, &info);
+		g = live_group(groups, &nr, info.group);
+		if (g->target && !g->untrusted) {
+			armed++;
+			KUNIT_EXPECT_TRUE_MSG(test, maps_windows(pdev, ctx, &none),
+					      "%s: in a target's group, but not 1:1",
+					      pci_name(pdev));
+			KUNIT_EXPECT_EQ_MSG(test, info.state, KDUMP_DEV_ARMED,
+					    "%s", pci_name(pdev));
+		} else {
+			blocked++;
+			maps_windows(pdev, ctx, &none);
+			KUNIT_EXPECT_TRUE_MSG(test, none,
+					      "%s: no target in its group, but it maps the window",
+					      pci_name(pdev));
+			KUNIT_EXPECT_EQ_MSG(test, info.state, KDUMP_DEV_BLOCKED,
+					    "%s", pci_name(pdev));
+		}
+	}
+	kdump_iommu_disarm();
+	KUNIT_EXPECT_GT_MSG(test, armed, 0, "no device in a target's group");
+
+	for_each_pci_dev(pdev) {
+		if (!dev_in_dma_domain(pdev))
+			continue;
+		maps_windows(pdev, ctx, &none);
+		KUNIT_EXPECT_TRUE_MSG(test, none, "%s: still maps the window after disarming",
+				      pci_name(pdev));
+		kdump_iommu_dev_info(pdev, &info);
+		KUNIT_EXPECT_EQ_MSG(test, info.state, KDUMP_DEV_RESERVED, "%s",
+				    pci_name(pdev));
+	}
+	kunit_info(test, "%u devices armed, %u blocked", armed, blocked);
+}
+
+/* Target lists, in pci_dev_str_match() form, against a real device. */
+static void test_match_targets(struct kunit *test)
+{
+	struct pci_dev *pdev = NULL;
+	char s[96];
 
 	for_each_pci_dev(pdev)
 		if (device_iommu_mapped(&pdev->dev))
 			break;
 	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "no PCI device behind an IOMMU");
 
-	old = pdev->untrusted;
-	pdev->untrusted = 0;
-	KUNIT_EXPECT_TRUE(test, has_window(test, &pdev->dev, &ctx->windows[0]));
-	pdev->untrusted = 1;
-	KUNIT_EXPECT_FALSE(test, has_window(test, &pdev->dev, &ctx->windows[0]));
-	pdev->untrusted = old;
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, pci_name(pdev)), 1);
+	snprintf(s, sizeof(s), "%02x:%02x.%d", pdev->bus->number,
+		 PCI_SLOT(pdev->devfn), PCI_FUNC(pdev->devfn));
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, s), 1);
+	snprintf(s, sizeof(s), "pci:%04x:%04x", pdev->vendor, pdev->device);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, s), 1);
+	snprintf(s, sizeof(s), "0000:ff:1f.7;%s", pci_name(pdev));
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, s), 1);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, "0000:ff:1f.7"), 0);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, ""), 0);
+	snprintf(s, sizeof(s), "pci:%04x:%04x", pdev->vendor ^ 1, pdev->device);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, s), 0);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, "bogus"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, "0000:ff:1f.7;bogus"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, "0000:00:1f"), -EINVAL);
+	snprintf(s, sizeof(s), "%s,", pci_name(pdev));
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, s), -EINVAL);
+	snprintf(s, sizeof(s), "pci:%04x:%04xjunk", pdev->vendor, pdev->device);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_match_targets(pdev, s), -EINVAL);
 	pci_dev_put(pdev);
 }
 
-/* Memory under the window cannot go back to the page allocator. */
-static void test_shrink_refused(struct kunit *test)
-{
-	struct live_ctx *ctx = test->priv;
-	const struct kdump_iommu_range *w = &ctx->windows[0];
-
-	KUNIT_EXPECT_EQ(test, kdump_iommu_may_shrink(w->start + SZ_1M, w->end), -EBUSY);
-	KUNIT_EXPECT_EQ(test, kdump_iommu_may_shrink(w->end + 1, w->end + SZ_1M), 0);
-}
-
 static struct kunit_case kdump_iommu_live_cases[] = {
-	KUNIT_CASE(test_every_domain_identity),
+	KUNIT_CASE(test_every_device_reserves),
 	KUNIT_CASE(test_iova_allocator_avoids_window),
-	KUNIT_CASE(test_untrusted_no_window),
-	KUNIT_CASE(test_shrink_refused),
+	KUNIT_CASE(test_arm_disarm),
+	KUNIT_CASE(test_match_targets),
 	{}
 };
 

@@ -2,15 +2,17 @@
 /*
  * VT-d in a kdump kernel: hand off to the crashed kernel's translation.
  *
- * When the crashed kernel armed the crash kernel window (see
- * drivers/iommu/kdump_reserve.c), every device's domain maps this kernel's
- * memory 1:1, or the device is in pass-through.  Verify that by reading
- * the old root, context, PASID and second-level tables, without writing
- * them, and if it holds leave DMA remapping exactly as it was: translation
- * stays enabled on the old root table and devices do DMA with physical
- * addresses.  The alternative, copying the old tables and then replacing
- * the copied context entries while devices may still be doing DMA, is
- * what intel_iommu_init() does otherwise.
+ * When the crashed kernel had a crash image loaded, it had mapped this
+ * kernel's memory 1:1 for the dump's devices (the crash kernel window,
+ * drivers/iommu/kdump_reserve.c); other devices in DMA domains cannot
+ * reach it, and pass-through devices reach everything.  Find out which
+ * device is which by reading the old root, context, PASID and
+ * second-level tables, without writing them, and let the core decide
+ * (drivers/iommu/kdump_handoff.c).  A hand-off leaves DMA remapping
+ * exactly as it was: translation stays enabled on the old root table and
+ * devices do DMA with physical addresses.  The alternative, copying the
+ * old tables and then replacing the copied context entries while devices
+ * may still be doing DMA, is what intel_iommu_init() does otherwise.
  *
  * Table formats: VT-d specification (rev 4.0) 9.1 root entry, 9.2
  * scalable-mode root entry, 9.3 context entry, 9.4 scalable-mode context
@@ -24,9 +26,9 @@
 
 #include <linux/dmar.h>
 #include <linux/io.h>
-#include <linux/kdump_iommu.h>
 #include <linux/pci.h>
 
+#include "../kdump_iommu.h"
 #include "iommu.h"
 #include "pasid.h"
 
@@ -60,39 +62,47 @@ struct vtd_old_walk {
 enum { VTD_OLD_ROOT, VTD_OLD_CONTEXT, VTD_OLD_PASID_DIR, VTD_OLD_PASID };
 
 struct vtd_handoff {
+	struct kdump_iommu_handoff core;
 	struct intel_iommu *iommu;
 	u64 rtaddr;
-	unsigned int nr_devices;
-	struct kdump_iommu_roots verified;	/* second-level tables */
 	struct kdump_iommu_old_tables ctx;	/* by VTD_OLD_* */
-	char why_not[96];
 };
 
-/* kdump_iommu_lookup_t for a second-level table (9.8). */
+/*
+ * kdump_iommu_lookup_t for a second-level table (9.8).  An entry is
+ * present when it allows reads or writes; what a leaf allows is what
+ * every entry on the way to it allows (3.7.1).
+ */
 static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 {
 	struct vtd_old_walk *w = data;
-	u64 phys = w->root, e, size;
-	unsigned int level;
+	u64 phys = w->root, e, size, perm = DMA_PTE_READ | DMA_PTE_WRITE;
+	unsigned int level, top = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * w->levels;
 
+	/* Beyond the address width the table covers: not translated (9.8) */
+	if (top < 64 && iova >> top) {
+		pte->size = BIT_ULL(top);
+		return -ENOENT;
+	}
 	for (level = w->levels; level; level--) {
 		unsigned int shift = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * (level - 1);
 		u64 *table = kdump_iommu_old_table(&w->tables, level, phys);
 
+		size = BIT_ULL(shift);
+		pte->size = size;
 		if (!table)
 			return -ENOMEM;
 		e = READ_ONCE(table[(iova >> shift) & 0x1ff]);
 		if (!(e & (DMA_PTE_READ | DMA_PTE_WRITE)))
 			return -ENOENT;
+		perm &= e;
 		/* Super pages exist at the 2 MiB and 1 GiB levels only. */
 		if ((e & DMA_PTE_LARGE_PAGE) && level > 3)
 			return -EINVAL;
 		if (level == 1 || (e & DMA_PTE_LARGE_PAGE)) {
-			size = BIT_ULL(shift);
-			pte->size = size;
 			pte->phys = (e & VTD_SL_ADDR_MASK & ~(size - 1)) |
 				    (iova & (size - 1));
-			pte->writable = (e & DMA_PTE_READ) && (e & DMA_PTE_WRITE);
+			pte->writable = perm == (DMA_PTE_READ | DMA_PTE_WRITE);
 			return 0;
 		}
 		phys = e & VTD_SL_ADDR_MASK;
@@ -100,21 +110,19 @@ static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 	return -EINVAL;
 }
 
-#define vtd_why(h, rid, ...) \
-	kdump_iommu_why((h)->why_not, sizeof((h)->why_not), rid, __VA_ARGS__)
+#define vtd_why(h, rid, ...) kdump_iommu_handoff_why(&(h)->core, rid, __VA_ARGS__)
 
-static int vtd_check_sl(struct vtd_handoff *h, u16 rid, u64 root,
-			unsigned int aw)
+static enum kdump_iommu_old vtd_check_sl(struct vtd_handoff *h, u16 rid,
+					 u64 root, unsigned int aw)
 {
 	struct vtd_old_walk w = { .root = root, .levels = aw + 2 };
 
 	if (aw < 1 || aw > 3) {
 		vtd_why(h, rid, "unknown address width %u", aw);
-		return -EINVAL;
+		return KDUMP_OLD_MIXED;
 	}
-	return kdump_iommu_check_root(&h->verified, root, vtd_old_lookup, &w,
-				      &w.tables, rid, h->why_not,
-				      sizeof(h->why_not));
+	return kdump_iommu_handoff_root(&h->core, root, w.levels, vtd_old_lookup, &w,
+					&w.tables, rid);
 }
 
 /* Read quadword @idx of the 4 KiB table of kind @kind at @phys. */
@@ -129,51 +137,55 @@ static int vtd_old_read(struct vtd_handoff *h, unsigned int kind, u64 phys,
 	return 0;
 }
 
-/* Scalable mode: context (9.4) -> PASID directory (9.5) -> table (9.6). */
-static int vtd_check_sm(struct vtd_handoff *h, u16 rid, u64 ctx_table)
+/*
+ * Scalable mode: context (9.4) -> PASID directory (9.5) -> table (9.6).
+ * A missing entry on the way blocks the device's DMA (7.2.1).
+ */
+static enum kdump_iommu_old vtd_check_sm(struct vtd_handoff *h, u16 rid,
+					 u64 ctx_table)
 {
 	unsigned int devfn = rid & 0x7f, pasid;
 	u64 lo, q1, dir, pe;
 
 	if (vtd_old_read(h, VTD_OLD_CONTEXT, ctx_table, devfn * 4, &lo) ||
 	    vtd_old_read(h, VTD_OLD_CONTEXT, ctx_table, devfn * 4 + 1, &q1))
-		return -ENOMEM;
-	if (!(lo & CTX_PRESENT)) {
-		vtd_why(h, rid, "no scalable-mode context entry");
-		return -ENOENT;
-	}
+		goto unreadable;
+	if (!(lo & CTX_PRESENT))
+		return KDUMP_OLD_BLOCKED;
 	pasid = SM_CTX_RID_PASID(q1);
-	if ((pasid >> PASID_PDE_SHIFT) >= VTD_PAGE_SIZE / sizeof(u64) ||
-	    vtd_old_read(h, VTD_OLD_PASID_DIR, lo & VTD_PAGE_MASK,
-			 pasid >> PASID_PDE_SHIFT, &dir))
-		return -EINVAL;
-	if (!(dir & PE_PRESENT)) {
-		vtd_why(h, rid, "no PASID directory entry for PASID %u", pasid);
-		return -ENOENT;
+	if ((pasid >> PASID_PDE_SHIFT) >= VTD_PAGE_SIZE / sizeof(u64)) {
+		vtd_why(h, rid, "RID_PASID %u out of range", pasid);
+		return KDUMP_OLD_MIXED;
 	}
+	if (vtd_old_read(h, VTD_OLD_PASID_DIR, lo & VTD_PAGE_MASK,
+			 pasid >> PASID_PDE_SHIFT, &dir))
+		goto unreadable;
+	if (!(dir & PE_PRESENT))
+		return KDUMP_OLD_BLOCKED;
 	if (vtd_old_read(h, VTD_OLD_PASID, dir & VTD_PAGE_MASK,
 			 (pasid & PASID_PTE_MASK) * 8, &pe))
-		return -ENOMEM;
-	if (!(pe & PE_PRESENT)) {
-		vtd_why(h, rid, "no PASID table entry for PASID %u", pasid);
-		return -ENOENT;
-	}
+		goto unreadable;
+	if (!(pe & PE_PRESENT))
+		return KDUMP_OLD_BLOCKED;
 	switch (PE_PGTT(pe)) {
 	case PASID_ENTRY_PGTT_PT:
-		return 0;
+		return KDUMP_OLD_PASSTHROUGH;
 	case PASID_ENTRY_PGTT_SL_ONLY:
 		return vtd_check_sl(h, rid, pe & VTD_SL_ADDR_MASK, PE_AW(pe));
 	default:
 		vtd_why(h, rid, "PASID %u uses translation type %llu, not checked",
 			pasid, PE_PGTT(pe));
-		return -EOPNOTSUPP;
+		return KDUMP_OLD_MIXED;
 	}
+
+unreadable:
+	vtd_why(h, rid, "old context or PASID table not readable");
+	return KDUMP_OLD_MIXED;
 }
 
 /* Root (9.1/9.2) -> context entry (9.3/9.4) -> domain, for one requester. */
-static int vtd_check_rid(struct pci_dev *pdev, u16 rid, void *data)
+static enum kdump_iommu_old vtd_check_rid(struct vtd_handoff *h, u16 rid)
 {
-	struct vtd_handoff *h = data;
 	bool sm = h->rtaddr & DMA_RTADDR_SMT;
 	u8 bus = PCI_BUS_NUM(rid), devfn = rid & 0xff;
 	u64 root, lo, hi;
@@ -181,31 +193,48 @@ static int vtd_check_rid(struct pci_dev *pdev, u16 rid, void *data)
 	/* A root entry is two quadwords; scalable mode splits devfn 0x80+ */
 	if (vtd_old_read(h, VTD_OLD_ROOT, h->rtaddr & VTD_PAGE_MASK,
 			 bus * 2 + (sm && devfn >= 0x80), &root))
-		return -ENOMEM;
-	if (!(root & CTX_PRESENT)) {
-		vtd_why(h, rid, "no root entry");
-		return -ENOENT;
-	}
+		goto unreadable;
+	if (!(root & CTX_PRESENT))
+		return KDUMP_OLD_BLOCKED;
 	if (sm)
 		return vtd_check_sm(h, rid, root & VTD_PAGE_MASK);
 
 	if (vtd_old_read(h, VTD_OLD_CONTEXT, root & VTD_PAGE_MASK, devfn * 2, &lo) ||
 	    vtd_old_read(h, VTD_OLD_CONTEXT, root & VTD_PAGE_MASK, devfn * 2 + 1, &hi))
-		return -ENOMEM;
-	if (!(lo & CTX_PRESENT)) {
-		vtd_why(h, rid, "no context entry");
-		return -ENOENT;
-	}
+		goto unreadable;
+	if (!(lo & CTX_PRESENT))
+		return KDUMP_OLD_BLOCKED;
 	switch (CTX_TT(lo)) {
 	case CONTEXT_TT_PASS_THROUGH:
-		return 0;
+		return KDUMP_OLD_PASSTHROUGH;
 	case CONTEXT_TT_MULTI_LEVEL:
 	case CONTEXT_TT_DEV_IOTLB:
 		return vtd_check_sl(h, rid, lo & VTD_SL_ADDR_MASK, CTX_AW(hi));
 	default:
 		vtd_why(h, rid, "reserved translation type %llu", CTX_TT(lo));
-		return -EINVAL;
+		return KDUMP_OLD_MIXED;
 	}
+
+unreadable:
+	vtd_why(h, rid, "old root or context table not readable");
+	return KDUMP_OLD_MIXED;
+}
+
+struct vtd_device {
+	struct vtd_handoff *h;
+	enum kdump_iommu_old state;
+	bool first;
+};
+
+/* Every requester ID a device uses (its DMA aliases) must agree. */
+static int vtd_check_alias(struct pci_dev *pdev, u16 rid, void *data)
+{
+	struct vtd_device *d = data;
+	enum kdump_iommu_old state = vtd_check_rid(d->h, rid);
+
+	d->state = d->first ? state : kdump_iommu_old_combine(d->state, state);
+	d->first = false;
+	return 0;
 }
 
 static bool vtd_translating(struct intel_iommu *iommu)
@@ -216,7 +245,7 @@ static bool vtd_translating(struct intel_iommu *iommu)
 /**
  * intel_iommu_kdump_handoff() - skip DMA-remapping init in a kdump kernel?
  *
- * Called by intel_iommu_init() with dmar_global_lock held for writing,
+ * Context: intel_iommu_init(), with dmar_global_lock held for writing,
  * after the DMAR table and device scopes are parsed.
  *
  * Return: true if DMA remapping must be left as the crashed kernel left it
@@ -230,8 +259,7 @@ bool __init intel_iommu_kdump_handoff(void)
 	struct intel_iommu *iommu, *first = NULL;
 	struct pci_dev *pdev = NULL;
 	unsigned int nr_iommus = 0;
-	char name[16];
-	int ret = 0;
+	char name[24];
 
 	if (!kdump_iommu_handoff_wanted())
 		return false;
@@ -244,36 +272,48 @@ bool __init intel_iommu_kdump_handoff(void)
 	/* The crashed kernel left no DMA remapping on: nothing to hand off. */
 	if (!first)
 		return false;
+	/*
+	 * ACPI namespace devices (DMAR ANDD, 8.5) do DMA through the unit
+	 * too, but are not PCI devices this check goes through.
+	 */
+	for_each_active_iommu(iommu, drhd) {
+		struct device *dev;
+		int i;
 
-	for_each_pci_dev(pdev) {
-		u8 bus, devfn;
-
-		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
-		if (!iommu || !vtd_translating(iommu) ||
-		    !kdump_iommu_handoff_device(&pdev->dev))
+		if (!vtd_translating(iommu))
 			continue;
-		if (!h.iommu || h.iommu != iommu) {
-			h.iommu = iommu;
-			h.rtaddr = dmar_readq(iommu->reg + DMAR_RTADDR_REG);
-			h.verified.nr = 0;
-		}
-		h.nr_devices++;
-		ret = pci_for_each_dma_alias(pdev, vtd_check_rid, &h);
-		if (ret) {
-			if (!h.why_not[0])
-				snprintf(h.why_not, sizeof(h.why_not),
-					 "%s: old tables not readable (%d)",
-					 pci_name(pdev), ret);
-			pci_dev_put(pdev);
-			break;
+		for_each_active_dev_scope(drhd->devices, drhd->devices_cnt, i, dev) {
+			if (dev_is_pci(dev))
+				continue;
+			pr_info("%s: ACPI device %s is not checked: initialising DMA remapping as usual\n",
+				iommu->name, dev_name(dev));
+			return false;
 		}
 	}
-	kdump_iommu_old_tables_done(&h.ctx);
+
 	if (nr_iommus > 1)
 		snprintf(name, sizeof(name), "%u DMAR units", nr_iommus);
 	else
 		strscpy(name, first->name, sizeof(name));
-	if (!kdump_iommu_handoff(name, h.nr_devices, ret ? h.why_not : NULL))
+	kdump_iommu_handoff_begin(&h.core, name);
+	for_each_pci_dev(pdev) {
+		struct vtd_device d = { .h = &h, .first = true };
+		u8 bus, devfn;
+
+		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
+		if (!iommu || !vtd_translating(iommu))
+			continue;
+		if (h.iommu != iommu) {
+			h.iommu = iommu;
+			h.rtaddr = dmar_readq(iommu->reg + DMAR_RTADDR_REG);
+		}
+		/* What device_to_iommu() looked up: VMD's, for its devices */
+		pci_for_each_dma_alias(pci_real_dma_dev(pdev), vtd_check_alias,
+				       &d);
+		kdump_iommu_handoff_device(&h.core, pdev, d.state);
+	}
+	kdump_iommu_old_tables_done(&h.ctx);
+	if (!kdump_iommu_handoff_end(&h.core))
 		return false;
 
 	/*

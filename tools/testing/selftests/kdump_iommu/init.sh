@@ -13,6 +13,9 @@
 #   KDT_KEXEC     "load" (kexec_load, kexec -c) or "file" (kexec_file_load, -s)
 #   KDT_KDUMP_CMDLINE  command line of the kdump kernel
 #   KDT_DUMP_LEVEL     makedumpfile -d level
+#   KDT_PRE_LOAD       shell command(s) run before the crash kernel is loaded
+#   KDT_DECLARE        devices to declare in /sys/kernel/kdump_iommu/devices
+#                      before the crash kernel is loaded (optional)
 #   KDT_PRE_PANIC      shell command(s) run right before the panic (optional)
 #   KDT_MODE      "kselftest": run the in-guest tests and power off instead
 #   KDT_EDU, KDT_DUMP_BDF  PCI addresses of the edu device and the dump disk
@@ -24,6 +27,12 @@
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
+
+# This powers the machine off and writes /dev/mem: only ever as /init.
+if [ $$ -ne 1 ]; then
+	echo "init.sh: the /init of the kdump_iommu test initramfs, not a program" >&2
+	exit 1
+fi
 
 say() { echo "KDT: $*"; }
 
@@ -66,6 +75,10 @@ disk_irqs() {
 	     END { printf "irqs=%d chip=%s\n", total, chip }' /proc/interrupts
 }
 
+crash_start() {
+	sed -n 's/^ *\([0-9a-f]*\)-[0-9a-f]* : Crash kernel$/\1/p' /proc/iomem | head -n 1
+}
+
 # QEMU's edu test device (docs/specs/edu.txt), driven from user space: a
 # rogue device that writes 2 KiB of zeros from its buffer (0x40000) to the
 # start of the crash region, treating it as a DMA address.  Without a
@@ -73,7 +86,7 @@ disk_irqs() {
 edu_dma_to_crash_region() {
 	d=/sys/bus/pci/devices/$KDT_EDU
 	[ -e "$d/config" ] || fail "no edu device at $KDT_EDU"
-	crash=$(sed -n 's/^ *\([0-9a-f]*\)-[0-9a-f]* : Crash kernel$/\1/p' /proc/iomem | head -n 1)
+	crash=$(crash_start)
 	bar=$(head -n 1 "$d/resource" | cut -d' ' -f1)
 	# memory space and bus master on: no driver did it for us
 	printf '\006' | dd of="$d/config" bs=1 seek=4 conv=notrunc 2>/dev/null
@@ -83,6 +96,74 @@ edu_dma_to_crash_region() {
 	devmem $((bar + 0x98)) 64 3 ||			# start, edu -> RAM
 		fail "programming edu failed"
 	say "edu: DMA write of 2048 bytes to 0x$crash programmed"
+}
+
+# The first 2 KiB of the crash region, read through /dev/mem (the test
+# kernel has no STRICT_DEVMEM), as a checksum.
+crash_head_sum() {
+	dd if=/dev/mem bs=2048 skip=$((0x$(crash_start) / 2048)) count=1 2>/dev/null |
+		md5sum | cut -d" " -f1
+}
+
+# edu_check LABEL: let edu write zeros over the start of the crash region
+# and say, from what is there afterwards, whether the write landed.  While
+# no crash kernel is loaded the region is first filled with a pattern; a
+# loaded one has its ELF core header there (kexec_file_load).
+edu_check() {
+	if [ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ]; then
+		yes KDT | tr -d '\n' | head -c 2048 >/tmp/pattern
+		dd if=/tmp/pattern of=/dev/mem bs=2048 count=1 \
+			seek=$((0x$(crash_start) / 2048)) conv=notrunc 2>/dev/null ||
+			fail "cannot write the crash region through /dev/mem"
+	fi
+	zeros=$(dd if=/dev/zero bs=2048 count=1 2>/dev/null | md5sum | cut -d" " -f1)
+	before=$(crash_head_sum)
+	[ "$before" != "$zeros" ] || fail "edu: $1: the crash region starts with zeros: cannot tell"
+	edu_dma_to_crash_region
+	sleep 1
+	after=$(crash_head_sum)
+	if [ "$after" = "$before" ]; then
+		say "edu: $1: write blocked (crash region unchanged)"
+	elif [ "$after" = "$zeros" ]; then
+		say "edu: $1: write landed (crash region zeroed)"
+	else
+		say "edu: $1: crash region changed, but not to zeros"
+	fi
+}
+
+# The devices the dump tooling declares before it loads the crash kernel.
+declare_devices() {
+	echo "$1" >/sys/kernel/kdump_iommu/devices || fail "cannot declare '$1'"
+	say "declared: '$(cat /sys/kernel/kdump_iommu/devices)'"
+}
+
+load_crash_kernel() {
+	case "$KDT_KEXEC" in
+	load) mode=-c ;;
+	file) mode=-s ;;
+	*) fail "KDT_KEXEC=$KDT_KEXEC: want load or file" ;;
+	esac
+	say "loading crash kernel (kexec -p $mode)"
+	kexec -p $mode /boot/bzImage --initrd=/boot/initrd-kdump \
+		--append="$KDT_KDUMP_CMDLINE" || fail "kexec -p failed"
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
+		fail "kexec_crash_loaded is not 1"
+	# The window is armed from a work item: reading the status file
+	# waits for it.
+	cat /sys/kernel/debug/kdump_iommu/status >/dev/null 2>&1
+}
+
+unload_crash_kernel() {
+	kexec -p -u || fail "kexec -p -u failed"
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] ||
+		fail "kexec_crash_loaded is not 0 after unloading"
+	say "crash kernel unloaded"
+}
+
+# The status file's device lines, on the console for the host to check.
+show_status() {
+	sed -n '/^devices:/,/^groups armed/p' /sys/kernel/debug/kdump_iommu/status |
+		sed 's/^/KDT: status: /'
 }
 
 # Keep a second disk's DMA going through the panic.
@@ -101,7 +182,7 @@ busy_io() {
 damage_window() {
 	echo "$KDT_DUMP_BDF" >/sys/kernel/debug/kdump_iommu/damage ||
 		fail "cannot damage the window of $KDT_DUMP_BDF"
-	grep 'crash-path check now' /sys/kernel/debug/kdump_iommu/status | sed 's/^/KDT: /'
+	grep "^  $KDT_DUMP_BDF	" /sys/kernel/debug/kdump_iommu/status | sed 's/^/KDT: status: /'
 }
 
 # How long the IOMMU's initcall took: initcall_debug on the command line
@@ -127,12 +208,37 @@ bench_dma() {
 	done
 }
 
-# KDT_MODE=bench: the primary kernel's costs, no crash.
+# Every PCI bridge, and the dump disk: the targets of a bench with many
+# DMA domains (one per PCIe root port).
+bridges_and_disk() {
+	list=$KDT_DUMP_BDF
+	for d in /sys/bus/pci/devices/*; do
+		case "$(cat "$d/class")" in 0x0604*) list="$list;${d##*/}" ;; esac
+	done
+	echo "$list"
+}
+
+ms_now() {
+	awk '{ printf "%d", $1 * 1000 }' /proc/uptime
+}
+
+# KDT_MODE=bench: the primary kernel's costs, no crash: the IOMMU's
+# initcall at boot, loading a crash kernel (arming), the window's page
+# tables, DMA throughput.
 bench() {
 	say "bench start: $(uname -r)"
 	bench_iommu_init
-	grep -E '^(window|domains armed|devices armed)' /sys/kernel/debug/kdump_iommu/status |
+	case "$KDT_DECLARE" in
+	@bridges) declare_devices "$(bridges_and_disk)" ;;
+	?*) declare_devices "$KDT_DECLARE" ;;
+	esac
+	t0=$(ms_now)
+	load_crash_kernel
+	t1=$(ms_now)
+	say "bench: load_ms=$((t1 - t0))"
+	grep -E '^(window|groups armed|devices armed)' /sys/kernel/debug/kdump_iommu/status |
 		sed 's/^/KDT: bench: status: /'
+	say "bench: iommu_groups=$(ls /sys/kernel/iommu_groups | wc -l)"
 	bench_dma
 	say "bench done"
 	halt
@@ -143,19 +249,15 @@ primary() {
 	hostname "$KDT_MARKER"
 	echo "KDT-MARKER $KDT_MARKER" >/dev/kmsg
 
-	case "$KDT_KEXEC" in
-	load) mode=-c ;;
-	file) mode=-s ;;
-	*) fail "KDT_KEXEC=$KDT_KEXEC: want load or file" ;;
-	esac
 	say "crash region: $(grep -i 'crash kernel' /proc/iomem | tr -s ' ' | tr '\n' ';')"
-	say "loading crash kernel (kexec -p $mode)"
-	kexec -p $mode /boot/bzImage --initrd=/boot/initrd-kdump \
-		--append="$KDT_KDUMP_CMDLINE" || fail "kexec -p failed"
-	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
-		fail "kexec_crash_loaded is not 1"
+	[ -n "$KDT_PRE_LOAD" ] && eval "$KDT_PRE_LOAD"
+	[ -n "$KDT_DECLARE" ] && declare_devices "$KDT_DECLARE"
+	load_crash_kernel
 	say "primary ready"
 	[ -n "$KDT_PRE_PANIC" ] && eval "$KDT_PRE_PANIC"
+	# Let the console drain what we wrote: the panic's messages go out
+	# directly and would cut into it.
+	sleep 1
 	say "panic now"
 	echo c >/proc/sysrq-trigger
 	fail "still alive after sysrq-c"
@@ -185,7 +287,8 @@ kdump() {
 # Run the in-guest tests (KTAP) instead of crashing.
 kselftest() {
 	say "kselftest start"
-	/kselftest/kdump_iommu_test.sh
+	# a throwaway guest: the tests that cannot undo what they do run too
+	KDUMP_IOMMU_TEST_DESTRUCTIVE=1 /kselftest/kdump_iommu_test.sh
 	say "kselftest done rc=$?"
 	halt
 }

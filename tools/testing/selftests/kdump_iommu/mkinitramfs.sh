@@ -58,6 +58,9 @@ done
 install -m 755 "$here/init.sh" "$root/init"
 mkdir -p "$root/kselftest"
 install -m 755 "$here/kdump_iommu_test.sh" "$root/kselftest/"
+# The in-guest VFIO test's helper, static: the image has no C library.
+${CC:-gcc} -static -O2 -Wall -o "$root/kselftest/vfio_map" "$here/vfio_map.c" ||
+	{ echo "mkinitramfs: cannot build vfio_map (Debian: gcc, libc6-dev)" >&2; exit 1; }
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
 	gzip -6 >"$out.tmp"

@@ -78,7 +78,9 @@ class Analyse(unittest.TestCase):
         lines = console(PRIMARY[:3] + [
             'KDT: bench: iommu_init_us=81234',
             'KDT: bench: status: window: 0x2f000000-0x3effffff (256 MiB)',
-            'KDT: bench: status: domains armed: 27',
+            'KDT: bench: status: groups armed: 27',
+            'KDT: bench: load_ms=412',
+            'KDT: bench: iommu_groups=214',
             'KDT: bench: status: window 0: 128 IOMMU pages per domain, up to '
             '2048 KiB, in 1 page tables',
             'KDT: bench: dma_pass=1 mib=256 seconds=2.50',
@@ -87,6 +89,8 @@ class Analyse(unittest.TestCase):
         b = self.run_analyse(lines)['bench']
         self.assertEqual(b['iommu_init_us'], [81234])
         self.assertEqual(b['dma'], [(256, 2.5)])
+        self.assertEqual(b['load_ms'], [412])
+        self.assertEqual(b['iommu_groups'], 214)
         import bench
         wins, tables, domains = bench.parse_tables(b['status'])
         self.assertEqual(wins, [(0x2f000000, 0x3effffff)])
@@ -122,6 +126,27 @@ class Analyse(unittest.TestCase):
         res = self.run_analyse(console(['KDT: FAIL kexec -p failed']))
         self.assertEqual(res['guest_error'], 'kexec -p failed')
 
+    def test_console_unsplices_kernel_messages(self):
+        con = vmtest.Console([
+            (1.0, 'KDT: edu: unload[    4.722820] kdump_iommu: targets: x'),
+            (1.1, '[    4.722900] another message'),
+            (1.2, 'ed-again: write blocked'),
+            (1.3, 'KDT: next line'),
+        ])
+        self.assertEqual(con.text(), [
+            '[    4.722820] kdump_iommu: targets: x',
+            '[    4.722900] another message',
+            'KDT: edu: unloaded-again: write blocked',
+            'KDT: next line'])
+        # A user line whose rest never came stays cut, and is not glued
+        # to the next one.
+        con = vmtest.Console([(0.0, 'KDT: a[    1.000000] panic'),
+                              (0.1, 'KDT: b')])
+        self.assertEqual(con.text(), ['[    1.000000] panic', 'KDT: a', 'KDT: b'])
+        # A kernel line is left alone, and so is a user line with none.
+        plain = [(0.0, '[    0.100000] a [    0.200000] b'), (0.1, 'KDT: x')]
+        self.assertEqual(vmtest.Console(plain).lines, plain)
+
     def test_console_roundtrip(self):
         with tempfile.NamedTemporaryFile('w', delete=False) as f:
             f.write('0.250 KDT: panic now\n1.500 KDT: kdump init: x\n')
@@ -137,10 +162,13 @@ class Expectations(unittest.TestCase):
     """A case is judged on its outcome, the kdump kernel's IOMMU path, its
     DMA faults and required console lines; any difference fails it."""
 
-    CASE = dict(expect='pass', path='skip', faults='none', console=[])
+    CASE = dict(expect='pass', path='skip', faults='none', console=[],
+                mode='kdump', ir=True)
+    PANIC = '[    2.0] Kernel panic - not syncing: sysrq triggered crash'
 
     def res(self, **kw):
-        r = dict(result='pass', kdump_path='skip', faults_kdump=0)
+        r = dict(result='pass', kdump_path='skip', faults_kdump=0,
+                 kdump_disk_irqs=700, kdump_irq_chip='IR-PCI-MSI')
         r.update(kw)
         return r
 
@@ -157,9 +185,65 @@ class Expectations(unittest.TestCase):
             self.assertEqual(len(bad), 1, kw)
             self.assertIn(word, bad[0])
 
-    def test_negative_control_needs_faults(self):
-        case = dict(expect='hang', path='forced', faults='some', console=[])
+    def test_interrupts_asserted(self):
         con = vmtest.Console([])
+        for kw, word in ((dict(kdump_disk_irqs=0), 'no interrupt'),
+                         (dict(kdump_disk_irqs=None), 'no interrupt'),
+                         (dict(kdump_irq_chip='PCI-MSI'), 'through PCI-MSI'),
+                         (dict(kdump_irq_chip=None), 'through None')):
+            bad = vmtest.mismatches(self.CASE, con, self.res(**kw))
+            self.assertEqual(len(bad), 1, kw)
+            self.assertIn(word, bad[0])
+        # Without interrupt remapping, PCI-MSI is right and IR-PCI-MSI is not.
+        noir = dict(self.CASE, ir=False)
+        self.assertEqual(vmtest.mismatches(
+            noir, con, self.res(kdump_irq_chip='PCI-MSI')), [])
+        self.assertEqual(len(vmtest.mismatches(noir, con, self.res())), 1)
+        # A case that does not dump is not asked about interrupts.
+        hang = dict(self.CASE, expect='hang', path=None)
+        self.assertEqual(vmtest.mismatches(
+            hang, vmtest.Console(console([self.PANIC])),
+            self.res(result='hang', kdump_disk_irqs=None)), [])
+
+    def test_expected_failure_needs_the_panic(self):
+        case = dict(self.CASE, expect=('fail', 'hang'), path=None)
+        bad = vmtest.mismatches(case, vmtest.Console([]), self.res(result='hang'))
+        self.assertEqual(len(bad), 1)
+        self.assertIn('no panic', bad[0])
+        self.assertEqual(vmtest.mismatches(
+            case, vmtest.Console(console([self.PANIC])), self.res(result='hang')), [])
+        # kexec refused before any panic: nothing to wait for
+        self.assertEqual(vmtest.mismatches(
+            dict(case, panics=False), vmtest.Console([]), self.res(result='fail')), [])
+
+    def test_no_kdump_kernel(self):
+        case = dict(self.CASE, expect='hang', path=None, no_kdump=True)
+        boot = '[    0.0] Linux version 6.1.192+ (kdump@kdump-iommu)'
+        one = vmtest.Console(console([boot, self.PANIC]))
+        self.assertEqual(vmtest.mismatches(case, one, self.res(result='hang')), [])
+        two = vmtest.Console(console([boot, self.PANIC, boot]))
+        bad = vmtest.mismatches(case, two, self.res(result='hang'))
+        self.assertEqual(len(bad), 1)
+        self.assertIn('a kdump kernel started', bad[0])
+        init = vmtest.Console(console([boot, self.PANIC, 'KDT: kdump init: x']))
+        self.assertEqual(len(vmtest.mismatches(case, init, self.res(result='hang'))), 1)
+
+    def test_same_group(self):
+        case = dict(self.CASE, same_group=['0000:00:05.0', '0000:00:05.1'])
+        line = 'KDT: status:   %s\tgroup %s\tarmed'
+        same = vmtest.Console(console([line % ('0000:00:05.0', 3),
+                                       line % ('0000:00:05.1', 3)]))
+        self.assertEqual(vmtest.mismatches(case, same, self.res()), [])
+        for lines in ([line % ('0000:00:05.0', 3), line % ('0000:00:05.1', 4)],
+                      [line % ('0000:00:05.0', 3)], []):
+            bad = vmtest.mismatches(case, vmtest.Console(console(lines)), self.res())
+            self.assertEqual(len(bad), 1, lines)
+            self.assertIn('not in one IOMMU group', bad[0])
+
+    def test_negative_control_needs_faults(self):
+        case = dict(expect='hang', path='forced', faults='some', console=[],
+                    mode='kdump')
+        con = vmtest.Console(console([self.PANIC]))
         ok = self.res(result='hang', kdump_path='forced', faults_kdump=2)
         self.assertEqual(vmtest.mismatches(case, con, ok), [])
         self.assertIn('no DMA fault',
@@ -179,7 +263,8 @@ class Expectations(unittest.TestCase):
                      '[    1.0] BUG: sleeping function called from invalid context at x.c:1'):
             res = {}
             vmtest.analyse({'iommu': 'vtd'}, vmtest.Console(console([line])), res)
-            res.update(result='pass', kdump_path='skip', faults_kdump=0)
+            res.update(result='pass', kdump_path='skip', faults_kdump=0,
+                       kdump_disk_irqs=700, kdump_irq_chip='IR-PCI-MSI')
             self.assertEqual(len(vmtest.mismatches(case, vmtest.Console([]), res)), 1,
                              line)
         res = {}
@@ -203,8 +288,9 @@ class Expectations(unittest.TestCase):
 
     def test_no_dump_either_way(self):
         case = dict(self.CASE, expect=('fail', 'hang'), path=None)
+        con = vmtest.Console(console([self.PANIC]))
         for result, n in (('fail', 0), ('hang', 0), ('pass', 1)):
-            self.assertEqual(len(vmtest.mismatches(case, vmtest.Console([]),
+            self.assertEqual(len(vmtest.mismatches(case, con,
                                                    self.res(result=result))), n)
 
     def test_ktap(self):

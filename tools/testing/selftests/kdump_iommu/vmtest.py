@@ -33,8 +33,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MEM = '1G'
 CRASHKERNEL = '256M'
 PRIMARY_CMDLINE = 'console=ttyS0 panic=-1 oops=panic'
-# What distributions pass to the kdump kernel (kdump-tools, kexec-tools).
-KDUMP_CMDLINE = 'console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1'
+# What distributions pass to the kdump kernel (kdump-tools, kexec-tools),
+# without irqpoll: it would hide a lost interrupt by polling every handler
+# on every timer tick.  The vtd-irqpoll case runs with it.
+KDUMP_CMDLINE = 'console=ttyS0 nr_cpus=1 reset_devices panic=-1'
 
 # Fixed PCI addresses, so a case can name its devices on the command line.
 DUMP_BDF = '0000:00:05.0'
@@ -46,6 +48,12 @@ BUSY_BDF = '0000:00:07.0'
 # 00:05-07 ours, 00:1f ICH9): with them, ~30 PCI functions sit behind
 # the IOMMU.
 MANY_SLOTS = [0x4] + list(range(0x8, 0x1f))
+
+# PCIe root ports, eight functions a slot: each has ACS, so each is an
+# IOMMU group of its own with a DMA domain.  No I/O or memory windows to
+# reserve behind them: nothing is plugged in.
+PORT_SLOTS = [0x4, 0x6, 0x7] + list(range(0x8, 0x1f))
+NR_PORTS = 8 * len(PORT_SLOTS)
 
 # The vIOMMU models.  VT-d interrupt remapping needs the split irqchip.
 VTD = ['-machine', 'q35,kernel-irqchip=split', '-device']
@@ -92,13 +100,15 @@ def _cases():
             c[name + ('-pt' if pt else '')] = dict(
                 iommu='vtd', qemu=vtd(opts),
                 primary=(cmdline + (' iommu=pt' if pt else '')).strip(),
-                kdump=cmdline,
+                kdump=cmdline, ir='intremap=on' in opts,
                 what=what + (', primary in iommu=pt' if pt else ''),
                 expect='pass', path='skip', faults='none')
     vt = c['vtd']
     # Controls.  Fallback: no window in the primary, so the kdump kernel's
     # check fails and it copies the tables as stock 6.1 does.
     c['vtd-off'] = dict(vt, primary='kdump_iommu=off', path='copy',
+                        console=[r"no device's old tables map this kernel's "
+                                 r'memory 1:1 \(\d+ blocked, \d+ pass-through\)'],
                         what='VT-d, primary without the window: fallback')
     # Negative control: no window, but the kdump kernel skips anyway.
     c['vtd-off-force'] = dict(
@@ -114,6 +124,9 @@ def _cases():
     c['vtd-pt-off'] = dict(
         c['vtd-pt'], primary='iommu=pt kdump_iommu=off',
         what='VT-d, primary iommu=pt without the window')
+    # What distributions pass, irqpoll included.
+    c['vtd-irqpoll'] = dict(vt, kdump='irqpoll',
+                            what='VT-d, kdump kernel with irqpoll')
     # QEMU's amd-iommu,intremap=off still lets Linux enable interrupt
     # remapping (the IVRS has no way to say there is none); amd-noir also
     # turns it off in Linux, so device MSIs bypass the device table.
@@ -129,11 +142,13 @@ def _cases():
             c[name + ('-pt' if pt else '')] = dict(
                 iommu='amd', qemu=amd(opts),
                 primary=(cmdline + (' iommu=pt' if pt else '')).strip(),
-                kdump=cmdline,
+                kdump=cmdline, ir='intremap=off' not in cmdline,
                 what=what + (', primary in iommu=pt' if pt else ''),
                 expect='pass', path='skip', faults=None)
     am = c['amd-ir']
     c['amd-off'] = dict(am, primary='kdump_iommu=off', path='copy',
+                        console=[r"no device's old tables map this kernel's "
+                                 r'memory 1:1 \(\d+ blocked, \d+ pass-through\)'],
                         what='AMD-Vi + IR, primary without the window: fallback')
     c['amd-off-force'] = dict(
         am, primary='kdump_iommu=off', kdump='kdump_iommu=force',
@@ -169,14 +184,30 @@ def _cases():
                        path=None, faults=None)
     c['ks-vtd-sm']['qemu'] = vtd('intremap=on,x-scalable-mode=on')
     c['ks-vtd-baddevices'] = dict(
-        c['ks-vtd'], primary='kdump_iommu_devices=00:05.0,zz:1',
-        console=[r'kdump_iommu: ignoring kdump_iommu_devices=00:05.0,zz:1: .*'
-                 r'every device keeps the window'],
+        c['ks-vtd'], primary='kdump_iommu_devices=0000:00:05.0;zz:1',
+        console=[r"kdump_iommu: targets: 'zz:1' is not a PCI device",
+                 r'kdump_iommu: ignoring kdump_iommu_devices=0000:00:05.0;zz:1: '
+                 r'using the default targets'],
         what='in-guest tests, malformed kdump_iommu_devices=: reported, '
-        'every device keeps the window')
+        'the default targets kept')
+    c['ks-vtd-devices'] = dict(
+        c['ks-vtd'], primary='kdump_iommu_devices=0000:00:05.0',
+        console=[r'kdump_iommu: targets: 0000:00:05\.0$'],
+        what='in-guest tests, kdump_iommu_devices= names the disk')
     c['ks-vtd-badparam']['console'] = [
-        r'kdump_iommu: ignoring kdump_iommu=bogus: expected on, off or force; '
+        r'kdump_iommu: ignoring kdump_iommu=bogus: expected on or off or force; '
         r'keeping on']
+    # The IOMMU's own PCI function is in no IOMMU group: as a target it is
+    # refused and nothing is armed; the kdump kernel, finding no window,
+    # must not hand off on a check that found nothing (it used to).
+    c['amd-vacuous'] = dict(
+        c['amd-ir'], primary='kdump_iommu_devices=0000:00:03.0', path='copy',
+        console=[r'0000:00:03\.0: kdump_iommu: cannot be a kdump target: not '
+                 r'behind an IOMMU',
+                 r'no target device in a DMA domain: nothing armed',
+                 r"no device's old tables map this kernel's memory 1:1"],
+        what='AMD-Vi + IR; only the IOMMU\'s own function declared: nothing '
+        'armed, no hand-off')
     _fault_cases(c)
     _layout_cases(c)
     for v in c.values():
@@ -184,6 +215,8 @@ def _cases():
         v.setdefault('mem', MEM)
         v.setdefault('devices', [])
         v.setdefault('pre_panic', '')
+        v.setdefault('pre_load', '')
+        v.setdefault('declare', '')
         v.setdefault('disk', 'virtio')
         v.setdefault('kexec', 'load')
         v.setdefault('mode', 'kdump')
@@ -192,59 +225,149 @@ def _cases():
 
 
 def _fault_cases(c):
-    """Cases of DMA isolation and of faults: a rogue device, DMA in flight
-    at the panic, a damaged window, a window that fails to set up."""
-    iso = 'kdump_iommu_devices=' + DUMP_BDF
-    rogue = {
-        # When edu writes 2 KiB of zeros to the start of the crash region
-        # (where kexec_file_load puts the ELF core header): "early" after
-        # the crash kernel is loaded, "panic" at the panic, so that the
-        # write lands while the kdump kernel boots.
-        'early': 'edu_dma_to_crash_region; sleep 1',
-        'panic': 'edu_dma_to_crash_region',
-    }
-    for base, tag in (('vtd', 'vtd'), ('vtd-pt', 'vtd-pt'), ('amd-ir-pt', 'amd-pt')):
-        for when in ('early', 'panic'):
-            # Without isolation the write lands: purgatory's checksum of
-            # the loaded segments stops an early one (no kdump kernel), a
-            # late one destroys the ELF core header (no /proc/vmcore).
-            # Whether the late write beats purgatory's check depends on
-            # timing: either way there is no dump.
-            c['rogue-%s-%s' % (when, tag)] = dict(
-                c[base], kexec='file', devices=['edu'], pre_panic=rogue[when],
-                expect='hang' if when == 'early' else ('fail', 'hang'),
-                path=None, faults=None,
-                what='%s; edu DMA into the crash region (%s), no isolation'
-                % (c[base]['what'], when))
-            # With isolation edu is kept out: blocked (VT-d logs a fault
-            # in the kernel running at the time), and the dump succeeds.
-            vtd_fault = 'some' if base.startswith('vtd') else None
-            c['rogue-%s-%s-iso' % (when, tag)] = dict(
-                c[base], kexec='file', devices=['edu'], pre_panic=rogue[when],
-                primary=(c[base]['primary'] + ' ' + iso).strip(),
-                expect='pass', path='skip', faults=None,
-                any_faults=vtd_fault if when == 'panic' else None,
-                primary_faults=vtd_fault if when == 'early' else None,
-                what='%s; edu DMA into the crash region (%s), isolated'
-                % (c[base]['what'], when))
+    """Cases of DMA isolation and of faults: a rogue device, the dump's
+    devices declared or not, DMA in flight at the panic, a damaged window,
+    a window that fails to arm."""
+    both = DUMP_BDF + ';' + EDU_BDF
+    for base, tag in (('vtd', 'vtd'), ('amd-ir', 'amd')):
+        b = c[base]
+        vtd_fault = 'some' if tag == 'vtd' else None
+        # QEMU's edu writes 2 KiB of zeros to the start of the crash region
+        # and init.sh reads it back through /dev/mem: blocked or landed.
+        # One guest goes through the life of a crash kernel: none loaded,
+        # loaded with edu declared, unloaded again, loaded with the default
+        # targets (edu is none of them); then the dump.
+        c['rogue-' + tag] = dict(
+            b, kexec='file', devices=['edu'], pre_load='edu_check unloaded',
+            declare=both,
+            pre_panic='edu_check loaded-declared; unload_crash_kernel; '
+            'edu_check unloaded-again; declare_devices ""; '
+            'load_crash_kernel; edu_check loaded-default',
+            kdump_told='',
+            primary_faults=vtd_fault, faults=None,
+            console=[r'KDT: edu: unloaded: write blocked',
+                     r'KDT: edu: loaded-declared: write landed',
+                     r'KDT: edu: unloaded-again: write blocked',
+                     r'KDT: edu: loaded-default: write blocked',
+                     r'kdump_iommu: crash kernel unloaded: window unmapped'],
+            what=b['what'] + '; edu writes into the crash region: no crash '
+            'kernel, declared, unloaded, default targets')
+        # The control that costs the dump: edu declared, its write lands on
+        # the loaded image, purgatory's checksum stops the kdump kernel.
+        c['rogue-early-' + tag] = dict(
+            b, kexec='file', devices=['edu'], declare=both,
+            pre_panic='edu_check loaded-declared', expect='hang', path=None,
+            faults=None, no_kdump=True,
+            console=[r'KDT: edu: loaded-declared: write landed'],
+            what=b['what'] + '; edu declared writes into the loaded image: '
+            'no kdump kernel')
+        # A write at the panic, while the kdump kernel boots.
+        c['rogue-panic-' + tag] = dict(
+            b, kexec='file', devices=['edu'],
+            pre_panic='edu_dma_to_crash_region', faults=None,
+            any_faults=vtd_fault,
+            console=[r'KDT: edu: DMA write of 2048 bytes to 0x[0-9a-f]+ programmed'],
+            what=b['what'] + '; edu (no target) writes at the panic: blocked')
+        c['rogue-panic-%s-declared' % tag] = dict(
+            c['rogue-panic-' + tag], declare=both, expect=('fail', 'hang'),
+            path=None, any_faults=None,
+            what=b['what'] + '; edu declared writes at the panic: the ELF '
+            'core header is lost')
+    # What the window cannot protect: a pass-through device reaches all
+    # memory, crash kernel or not.
+    c['rogue-early-vtd-pt'] = dict(
+        c['vtd-pt'], kexec='file', devices=['edu'],
+        pre_panic='edu_check loaded-pt', expect='hang', path=None,
+        faults=None, no_kdump=True,
+        console=[r'KDT: edu: loaded-pt: write landed'],
+        what='VT-d, iommu=pt; edu in pass-through writes into the loaded '
+        'image: no kdump kernel, with or without the window')
+    # A group is armed whole: a two-function device without ACS (one
+    # group), one function declared.
+    for base, tag in (('vtd', 'vtd'), ('amd-ir', 'amd')):
+        c['group-' + tag] = dict(
+            c[base], devices=['edu-fn1'], multifunction=True,
+            declare=DUMP_BDF, pre_panic='show_status',
+            same_group=[DUMP_BDF, '0000:00:05.1'],
+            console=[r'KDT: status:   0000:00:05\.0\tgroup \d+\tarmed \(target\)$',
+                     r'KDT: status:   0000:00:05\.1\tgroup \d+\tarmed \(in the '
+                     r'group of target 0000:00:05\.0\)$',
+                     r'KDT: status:   0000:00:02\.0\tgroup \d+\tblocked from '
+                     r"the crash kernel's memory$",
+                     r'KDT: status: groups armed: 1$'],
+            what=c[base]['what'] + '; two functions in one group, one '
+            'declared: the group is armed whole')
+    # Eight declared targets (and the disk), each its own group.
+    eight = ';'.join('0000:00:%02x.0' % slot for slot in MANY_SLOTS[:8])
+    c['targets8-vtd'] = dict(
+        c['vtd'], devices=['many'], declare=DUMP_BDF + ';' + eight,
+        pre_panic='show_status',
+        console=[r'kdump_iommu: crash kernel loaded: window .* mapped 1:1 for '
+                 r'9 devices',
+                 r'KDT: status: groups armed: 9$'],
+        what='VT-d; 8 PCI test devices and the disk declared, 29 others not')
+    # Over 200 DMA domains: the default targets are armed, every root port
+    # is blocked in the primary and not driven in the kdump kernel.
+    c['ports-vtd'] = dict(
+        c['vtd'], devices=['ports'], timeout=600,
+        console=[r'kdump_iommu: crash kernel loaded: window .* mapped 1:1 for '
+                 r'\d+ devices \(.*\); 2\d\d other devices blocked from it',
+                 r'kdump_iommu: dmar0: old tables map this kernel\'s memory 1:1 '
+                 r'for \d+ devices \(0 more in pass-through\), 2\d\d others '
+                 r'cannot reach it'],
+        what='VT-d; %d PCIe root ports, each its own DMA domain' % NR_PORTS)
+    # The tooling declared the wrong device: the dump disk has no window.
+    # Without more, the kdump kernel hands off and leaves the disk undriven
+    # (no dump); told which devices it needs, it takes the usual path.
+    # A kdump kernel told nothing finds the disk without the window and
+    # takes the usual path; told the same wrong list, it hands off and
+    # leaves the disk undriven (what it cannot know); told what it needs,
+    # the usual path again.
+    c['misdeclared-vtd'] = dict(
+        c['vtd'], devices=['edu'], declare=EDU_BDF, kdump_told='', path='copy',
+        console=[r'cannot hand off \(00:0[25]\.0: a mass-storage or network '
+                 r'controller without the window'],
+        what='VT-d; edu declared instead of the disk, kdump kernel told '
+        'nothing: the usual path')
+    c['misdeclared-vtd-told'] = dict(
+        c['misdeclared-vtd'], kdump_told=EDU_BDF, expect='fail', path='skip',
+        console=[r'0000:00:05\.0: kdump_iommu: no crash kernel window: bus '
+                 r'mastering off, not driven in this kernel',
+                 r'KDT: FAIL no disk with serial kdtdump'],
+        what='VT-d; edu declared instead of the disk, and the kdump kernel '
+        'told so: the disk is not driven')
+    c['misdeclared-vtd-required'] = dict(
+        c['misdeclared-vtd'], kdump_told=DUMP_BDF, path='copy', console=[
+            r'cannot hand off \(00:05\.0: needed by this kernel '
+            r'\(kdump_iommu_devices=\), but the crashed kernel gave it no '
+            r'window\)'],
+        what='VT-d; edu declared instead of the disk, kdump kernel told it '
+        'needs the disk: the usual path')
     # A second disk busy with reads when the panic hits.
     for base in ('vtd', 'amd-ir'):
         c['inflight-' + base] = dict(
             c[base], devices=['busy'], pre_panic='busy_io',
             what=c[base]['what'] + '; another disk doing DMA at the panic')
-    # A window damaged before the panic: the crash-path check reports it
-    # and the kdump kernel falls back.
+    # A window damaged before the panic: the kdump kernel finds the disk's
+    # window partial and takes the usual path.
     for base in ('vtd', 'amd-ir'):
         c['damage-' + base] = dict(
             c[base], pre_panic='damage_window', path='copy',
-            console=[r'kdump_iommu: crash-time check of the windows: damaged'],
+            # (iommu_unmap() of a page of a large page takes all of it)
+            console=[r'kdump_iommu: damaged the crash kernel window for testing',
+                     r'cannot hand off \(00:05\.0: IOVA 0x[0-9a-f]+ (not '
+                     r'mapped, but other pages of this kernel\'s memory are|'
+                     r'mapped 1:1, but other pages of this kernel\'s memory '
+                     r'are not)\)'],
             what=c[base]['what'] + '; window damaged before the panic')
         c['failmap-' + base] = dict(
             c[base], primary='fail_kdump_iommu_window=1,100,0,1', path='copy',
-            console=[r'no memory for the crash kernel window: this device gets none',
-                     r'kdump_iommu: identity-mapped in .* 1 NOT mapped',
-                     r'kdump_iommu: crash-time check of the windows: intact'],
-            what=c[base]['what'] + '; one window fails to set up at boot')
+            console=[r'cannot map the crash kernel window \(-12\)',
+                     r'kdump_iommu: arming the crash kernel window failed '
+                     r'\(-12\): turned off until reboot',
+                     r"no device's old tables map this kernel's memory 1:1"],
+            what=c[base]['what'] + '; arming fails when the crash kernel is '
+            'loaded')
 
 
 def _layout_cases(c):
@@ -279,7 +402,7 @@ def _layout_cases(c):
     # would without the window.
     c['ck-tiny-kdump'] = dict(
         c['vtd'], crashkernel='2M', expect='fail', path=None, faults=None,
-        console=[r'KDT: FAIL kexec -p failed'],
+        panics=False, console=[r'KDT: FAIL kexec -p failed'],
         what='VT-d; crashkernel=2M: kexec -p refuses, no crash')
     # The kdump kernel runs above 4 GiB, and DMAs through both windows.
     # The low region must leave DMA32 memory beyond the kdump kernel's
@@ -306,13 +429,18 @@ GROUPS = {
     'controls': ['vtd-off', 'vtd-off-force', 'vtd-pt-stock', 'vtd-pt-off',
                  'amd-off', 'amd-off-force', 'amd-pt-off'],
     'faults': [n for n in CASES if n.split('-')[0] in
-               ('rogue', 'inflight', 'damage', 'failmap')],
+               ('rogue', 'inflight', 'damage', 'failmap', 'group', 'targets8',
+                'misdeclared')],
     'layouts': [n for n in CASES if n.startswith('ck-')],
     'quick': ['vtd', 'vtd-pt', 'vtd-off-force', 'ks-vtd', 'amd-ir',
               'amd-off-force'],
     # What the soak and the debug-config run repeat: the main cases.
     'main': ['vtd', 'vtd-pt', 'vtd-sm', 'amd-ir', 'amd-ir-pt'],
 }
+
+# Seconds of silence that make an expected hang (the evidence that the
+# case ran is checked on the console, not taken from the silence).
+HANG_IDLE = 15
 
 # Lines that report a DMA or interrupt-remapping fault.
 FAULT_RE = {
@@ -343,11 +471,41 @@ PATH_RE = [
 ]
 
 
+KMSG_TIME = re.compile(r'\[ *\d+\.\d{6}\] ')
+
+
+def unsplice(lines):
+    """The console prints a kernel message the moment it is logged, also in
+    the middle of a line that user space is writing: "KDT: ab[  1.234567]
+    msg", then "cd" on the next line.  Put "KDT: abcd" back together and
+    keep the kernel message (and any that follow it) on lines of their
+    own."""
+    out, cut = [], None
+    for t, line in lines:
+        m = KMSG_TIME.search(line)
+        if line.startswith('KDT: ') and m:
+            if cut:
+                out.append(cut)
+            cut = (t, line[:m.start()])
+            out.append((t, line[m.start():]))
+        elif cut and not KMSG_TIME.match(line) and not line.startswith('KDT: '):
+            out.append((cut[0], cut[1] + line))
+            cut = None
+        else:
+            if cut and line.startswith('KDT: '):
+                out.append(cut)     # its rest never came
+                cut = None
+            out.append((t, line))
+    if cut:
+        out.append(cut)
+    return out
+
+
 class Console:
     """Serial console lines with host timestamps (seconds since start)."""
 
     def __init__(self, lines):
-        self.lines = lines
+        self.lines = unsplice(lines)
 
     def first(self, needle, after=0.0):
         for t, line in self.lines:
@@ -462,12 +620,13 @@ def build_initrds(base, bzimage, conf, d):
     return primary_initrd
 
 
-def disk_args(kind, img):
+def disk_args(kind, img, multifunction=False):
     drive = ['-drive', 'if=none,id=dump,format=raw,file=' + img]
+    mf = ',multifunction=on' if multifunction else ''
     if kind == 'nvme':
-        return drive + ['-device', 'nvme,drive=dump,serial=kdtdump,addr=0x5']
+        return drive + ['-device', 'nvme,drive=dump,serial=kdtdump,addr=0x5' + mf]
     return drive + ['-device', 'virtio-blk-pci,drive=dump,serial=kdtdump,'
-                    'iommu_platform=on,disable-legacy=on,addr=0x5']
+                    'iommu_platform=on,disable-legacy=on,addr=0x5' + mf]
 
 
 def extra_devices(case, d):
@@ -477,11 +636,21 @@ def extra_devices(case, d):
     if 'edu' in case['devices']:
         # edu's default DMA mask is 28 bits: widen it to reach any RAM
         args += ['-device', 'edu,dma_mask=0xffffffffffffffff,addr=0x6']
+    if 'edu-fn1' in case['devices']:
+        # The disk's second function: no ACS, so one IOMMU group with it
+        args += ['-device', 'edu,dma_mask=0xffffffffffffffff,addr=0x5.1']
     if 'many' in case['devices']:
         # Fill q35's free root-bus slots with PCI test devices: each is
         # its own IOMMU group, so its own DMA domain with its own window.
         args += [a for slot in MANY_SLOTS
                  for a in ('-device', 'pci-testdev,addr=%#x' % slot)]
+    if 'ports' in case['devices']:
+        for i in range(NR_PORTS):
+            args += ['-device', 'pcie-root-port,id=rp%d,bus=pcie.0,addr=%#x.%d,'
+                     'chassis=%d,slot=%d,hotplug=off,io-reserve=0,mem-reserve=0,'
+                     'pref64-reserve=0%s' %
+                     (i, PORT_SLOTS[i // 8], i % 8, i % 255 + 1, i // 255,
+                      ',multifunction=on' if i % 8 == 0 else '')]
     if 'busy' in case['devices']:
         img = os.path.join(d, 'busy.img')
         with open(img, 'wb') as f:
@@ -544,11 +713,18 @@ def analyse(case, con, res):
     res['t_panic_to_dump_done_s'] = d(t_panic, t_done)
     res['t_dump_s'] = d(t_start, t_done)
     # bench.py's measurements (KDT_BENCH, KDT_MODE=bench)
-    bench = {'iommu_init_us': [], 'dma': [], 'status': []}
+    bench = {'iommu_init_us': [], 'dma': [], 'status': [], 'load_ms': [],
+             'iommu_groups': None}
     for l in con.text():
         m = re.match(r'KDT: bench: iommu_init_us=(\d+)', l)
         if m:
             bench['iommu_init_us'].append(int(m.group(1)))
+        m = re.match(r'KDT: bench: load_ms=(\d+)', l)
+        if m:
+            bench['load_ms'].append(int(m.group(1)))
+        m = re.match(r'KDT: bench: iommu_groups=(\d+)', l)
+        if m:
+            bench['iommu_groups'] = int(m.group(1))
         m = re.match(r'KDT: bench: dma_pass=\d+ mib=(\d+) seconds=([\d.]+)', l)
         if m:
             bench['dma'].append((int(m.group(1)), float(m.group(2))))
@@ -584,16 +760,22 @@ def run_case(name, args, base, release):
     os.makedirs(d)
     marker = 'kdt-' + secrets.token_hex(6)
     kexec = args.kexec or case['kexec']
-    kdump_cmdline = ' '.join(x for x in (KDUMP_CMDLINE, case['kdump'],
-                                          args.kdump_append) if x)
+    # What the tooling declares it also tells the kdump kernel
+    # (kdump_told overrides that: '' tells it nothing).
+    told = case.get('kdump_told', case['declare'])
+    kdump_cmdline = ' '.join(x for x in (
+        KDUMP_CMDLINE, case['kdump'], told and 'kdump_iommu_devices=' + told,
+        args.kdump_append) if x)
     conf = {
         'KDT_MARKER': marker,
         'KDT_KEXEC': kexec,
         'KDT_KDUMP_CMDLINE': kdump_cmdline,
         'KDT_DUMP_LEVEL': '31',
         'KDT_PRE_PANIC': case['pre_panic'],
+        'KDT_PRE_LOAD': case['pre_load'],
+        'KDT_DECLARE': case['declare'],
         'KDT_MODE': case['mode'],
-        'KDT_EDU': EDU_BDF,
+        'KDT_EDU': '0000:00:05.1' if 'edu-fn1' in case['devices'] else EDU_BDF,
         'KDT_DUMP_BDF': DUMP_BDF,
         'KDT_BENCH': '1' if case.get('bench') else '',
         'KDT_BENCH_MB': str(case.get('bench_mb', 512)),
@@ -609,7 +791,8 @@ def run_case(name, args, base, release):
            ['-m', case['mem'], '-smp', str(args.smp), '-display', 'none',
             '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
             '-kernel', args.kernel, '-initrd', initrd, '-append', cmdline] +
-           disk_args(case['disk'], img) + extra_devices(case, d) +
+           disk_args(case['disk'], img, case.get('multifunction')) +
+           extra_devices(case, d) +
            args.qemu_args.split())
     res = dict(case=name, iommu=case['iommu'], what=case['what'],
                expected='/'.join(case['expect']) if isinstance(case['expect'], tuple)
@@ -619,8 +802,12 @@ def run_case(name, args, base, release):
     print('== %s: %s (kexec_%s, dump to %s, expect %s)' %
           (name, case['what'], kexec, case['disk'], res['expected']), flush=True)
     t0 = time.monotonic()
-    how = run_qemu(cmd, os.path.join(d, 'console.log'), args.timeout,
-                   args.idle, args.verbose)
+    # A case that expects a hang has nothing to wait for: the evidence
+    # that it ran is on the console before the silence.
+    expect = case['expect'] if isinstance(case['expect'], tuple) else (case['expect'],)
+    idle = min(args.idle, HANG_IDLE) if 'hang' in expect else args.idle
+    how = run_qemu(cmd, os.path.join(d, 'console.log'),
+                   max(args.timeout, case.get('timeout', 0)), idle, args.verbose)
     res['t_total_s'] = round(time.monotonic() - t0, 2)
     res['qemu_end'] = how
     con = Console.load(os.path.join(d, 'console.log'))
@@ -728,6 +915,38 @@ def mismatches(case, con, res):
     if case.get('any_faults') == 'some' and not (res['faults_primary'] or
                                                  res['faults_kdump']):
         bad.append('no DMA fault in either kernel')
+    # A dump through the vIOMMU must have taken the disk's interrupts, and
+    # through interrupt remapping where it is on.
+    if case['mode'] == 'kdump' and res['result'] == 'pass':
+        if not res['kdump_disk_irqs']:
+            bad.append('the dump disk took no interrupt in the kdump kernel')
+        want = 'IR-PCI-MSI' if case.get('ir') else 'PCI-MSI'
+        if res['kdump_irq_chip'] != want:
+            bad.append('disk interrupts through %s, expected %s' %
+                       (res['kdump_irq_chip'], want))
+    # An expected failure counts only if the case got as far as the panic,
+    # and "no kdump kernel" only if none started.
+    if case['mode'] == 'kdump' and set(expect) & {'hang', 'fail'} and \
+            case.get('panics', True) and \
+            not any('Kernel panic - not syncing' in l for l in con.text()):
+        bad.append('no panic on the console: the scenario did not run')
+    if case.get('no_kdump'):
+        boots = sum(1 for l in con.text() if re.search(r'\] Linux version ', l))
+        if boots != 1 or con.first('KDT: kdump init') is not None:
+            bad.append('a kdump kernel started (%d kernels booted)' % boots)
+    if case.get('same_group'):
+        groups = set()
+        for dev in case['same_group']:
+            for l in con.text():
+                m = re.match(r'KDT: status:   %s\tgroup (\d+)\t' % re.escape(dev), l)
+                if m:
+                    groups.add(m.group(1))
+                    break
+            else:
+                groups.add('missing ' + dev)
+        if len(groups) != 1:
+            bad.append('%s not in one IOMMU group: %s' %
+                       (', '.join(case['same_group']), ', '.join(sorted(groups))))
     if case.get('no_reports') and res['reports']:
         bad.append('%d kernel reports, first: %s' % (len(res['reports']),
                                                      res['reports'][0]))

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kdump crash kernel window, kdump kernel side: the hand-off.
+ *
+ * A kdump kernel finds the IOMMU translating with the crashed kernel's
+ * tables.  If the crashed kernel had a crash image loaded, it had mapped
+ * this kernel's memory 1:1 for the dump's devices (kdump_reserve.c).  The
+ * IOMMU driver reads, never writes, the old tables and asks this file, for
+ * every device, how its old translation treats this kernel's memory:
+ *
+ * - identity: its page tables map every page to itself, read/write (the
+ *   window): the device can do DMA with physical addresses;
+ * - pass-through: its DMA is not translated: it can too, but that is no
+ *   sign of a window;
+ * - blocked: no page is mapped: the device cannot reach this kernel's
+ *   memory, and is not driven here;
+ * - mixed: anything else, or tables that cannot be read or are not
+ *   understood.
+ *
+ * The driver hands off (leaves translation as it is and registers no
+ * IOMMU) only if no device is mixed, and either at least one device is
+ * identity (a window was armed) or every device is pass-through (nothing
+ * would be left without DMA); and only if every device this kernel was
+ * told it needs (kdump_iommu_devices=) can do DMA.  Otherwise it takes its
+ * usual path, so the kdump kernel is never worse off than without the
+ * window.  The decision rests on the old tables alone: nothing the
+ * crashed kernel wrote for this kernel is trusted.
+ *
+ * Copyright (C) 2026 The kdump-iommu authors
+ */
+
+#define pr_fmt(fmt) "kdump_iommu: " fmt
+
+#include <kunit/visibility.h>
+#include <linux/cc_platform.h>
+#include <linux/crash_dump.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "kdump_iommu.h"
+
+/*
+ * x86 reserves the first megabyte of RAM for good in every kernel
+ * (arch/x86/realmode/init.c), so a kdump kernel never puts a DMA buffer
+ * there even though kexec hands it that memory: the window leaves it out.
+ */
+#define KDUMP_IOMMU_DMA_FLOOR	(IS_ENABLED(CONFIG_X86) ? SZ_1M : 0)
+
+/* A device without the window, on kdump_iommu_handoff::blocked */
+struct kdump_iommu_blocked {
+	struct list_head node;
+	struct pci_dev *pdev;
+};
+
+/* What this kernel decided, for the status view. */
+static struct {
+	char iommu[24];
+	bool decided;
+	bool skipped;
+	unsigned int nr_identity;
+	unsigned int nr_passthrough;
+	unsigned int nr_blocked;
+	char why[128];
+} kdump_iommu_decision;
+
+/**
+ * kdump_iommu_handoff_wanted() - should an IOMMU driver try the hand-off?
+ *
+ * Return: true in a kdump kernel unless booted with kdump_iommu=off, or
+ * with host memory encryption on.
+ */
+bool kdump_iommu_handoff_wanted(void)
+{
+	if (!is_kdump_kernel() || kdump_iommu_mode() == KDUMP_IOMMU_OFF)
+		return false;
+	/*
+	 * With AMD SME the old tables would have to be read the way the
+	 * upstream copy of the device table reads them (encrypted); they are
+	 * not checked at all, and the usual path is taken.
+	 */
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT)) {
+		pr_info_once("memory encryption is on: old tables not checked, initialising the IOMMU as usual\n");
+		return false;
+	}
+	return true;
+}
+
+static void kdump_iommu_walk_mixed(struct kdump_iommu_walk *w, u64 iova,
+				   const struct kdump_iommu_pte *pte, int err)
+{
+	w->state = KDUMP_OLD_MIXED;
+	w->iova = iova;
+	w->phys = pte ? pte->phys : 0;
+	w->writable = pte && pte->writable;
+	w->err = err;
+}
+
+/**
+ * kdump_iommu_walk_range() - how do old tables treat a range?
+ * @lookup: the driver's translation of one IOVA through its tables
+ * @data: the driver's cookie for @lookup
+ * @start: first address
+ * @end: last address (inclusive)
+ * @w: the walk so far (zeroed before the first range), updated
+ *
+ * Looks up one address per translation unit: a 2 MiB page, or a hole of
+ * any size, costs one lookup.  Stops at the first address that makes the
+ * walk %KDUMP_OLD_MIXED: mapped elsewhere or read-only, or mapped where
+ * what came before was not (or the other way round), or not readable.
+ */
+VISIBLE_IF_KUNIT void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup,
+					     void *data, u64 start, u64 end,
+					     struct kdump_iommu_walk *w)
+{
+	u64 iova = start, last;
+
+	while (w->state != KDUMP_OLD_MIXED || !w->started) {
+		struct kdump_iommu_pte pte = {};
+		enum kdump_iommu_old now;
+		int ret = lookup(data, iova, &pte);
+
+		w->lookups++;
+		if ((ret && ret != -ENOENT) || !pte.size ||
+		    !is_power_of_2(pte.size)) {
+			w->started = true;
+			kdump_iommu_walk_mixed(w, iova, NULL, ret ?: -EINVAL);
+			return;
+		}
+		if (ret == -ENOENT) {
+			now = KDUMP_OLD_BLOCKED;
+		} else if (pte.phys == iova && pte.writable) {
+			now = KDUMP_OLD_IDENTITY;
+		} else {
+			w->started = true;
+			kdump_iommu_walk_mixed(w, iova, &pte, 0);
+			return;
+		}
+		if (!w->started) {
+			w->started = true;
+			w->state = now;
+		} else if (now != w->state) {
+			kdump_iommu_walk_mixed(w, iova, &pte, ret);
+			return;
+		}
+		/* On to the next translation unit; stop at @end or a wrap. */
+		last = iova | (pte.size - 1);
+		if (last >= end)
+			return;
+		iova = last + 1;
+	}
+}
+
+struct kdump_iommu_ram_walk {
+	kdump_iommu_lookup_t lookup;
+	void *data;
+	struct kdump_iommu_walk *w;
+};
+
+static int kdump_iommu_walk_one(struct resource *res, void *arg)
+{
+	struct kdump_iommu_ram_walk *r = arg;
+	u64 start = max_t(u64, res->start, KDUMP_IOMMU_DMA_FLOOR);
+
+	if (start <= res->end)
+		kdump_iommu_walk_range(r->lookup, r->data, start, res->end,
+				       r->w);
+	return r->w->started && r->w->state == KDUMP_OLD_MIXED;
+}
+
+/**
+ * kdump_iommu_walk_ram() - how do old tables treat this kernel's memory?
+ * @lookup: the driver's translation through the old tables
+ * @data: its cookie for @lookup
+ * @w: output (zeroed first)
+ *
+ * "This kernel's memory" is the System RAM of the kdump kernel, which is
+ * what kexec gave it: the crash regions (and the low megabyte, which x86
+ * never allocates from).  Every DMA buffer of this kernel will be there.
+ */
+void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
+			  struct kdump_iommu_walk *w)
+{
+	struct kdump_iommu_ram_walk r = { lookup, data, w };
+
+	memset(w, 0, sizeof(*w));
+	walk_system_ram_res(0, U64_MAX, &r, kdump_iommu_walk_one);
+	/* No memory at all proves nothing. */
+	if (!w->started)
+		kdump_iommu_walk_mixed(w, 0, NULL, -ENOENT);
+}
+
+/**
+ * kdump_iommu_old_combine() - the state of a device with several requester
+ *	IDs (DMA aliases), from two of them
+ * @a: one
+ * @b: the other
+ *
+ * Both reaching this kernel's memory 1:1, one through the window: identity.
+ *
+ * Return: @a if both agree, %KDUMP_OLD_IDENTITY for identity and
+ * pass-through, else %KDUMP_OLD_MIXED.
+ */
+enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
+					     enum kdump_iommu_old b)
+{
+	if (a == b)
+		return a;
+	if ((a == KDUMP_OLD_IDENTITY && b == KDUMP_OLD_PASSTHROUGH) ||
+	    (a == KDUMP_OLD_PASSTHROUGH && b == KDUMP_OLD_IDENTITY))
+		return KDUMP_OLD_IDENTITY;
+	return KDUMP_OLD_MIXED;
+}
+
+/**
+ * kdump_iommu_old_table() - map one table page of the crashed kernel's
+ *	page tables, for reading
+ * @t: the walk's mapped tables
+ * @level: the level the table is at (below KDUMP_IOMMU_OLD_LEVELS)
+ * @phys: its physical address; IOMMU page tables are 4 KiB pages in both
+ *	the VT-d (9.8) and AMD-Vi (2.2.3) formats
+ *
+ * A table the crashed kernel left can only be in its memory.  An entry
+ * that points into this kernel's memory is corrupt, and so is what the
+ * hardware would walk there: this kernel will write that memory.  It is
+ * not mapped, and the walk fails.
+ *
+ * Return: the table, or NULL if it cannot be mapped.
+ */
+u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
+			   unsigned int level, u64 phys)
+{
+	phys &= ~(u64)(SZ_4K - 1);
+	if (WARN_ON_ONCE(level >= KDUMP_IOMMU_OLD_LEVELS))
+		return NULL;
+	if (t->level[level].va && t->level[level].phys == phys)
+		return t->level[level].va;
+	if (t->level[level].va)
+		memunmap(t->level[level].va);
+	t->level[level].va = NULL;
+	if (region_intersects(phys, SZ_4K, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT)
+		return NULL;
+	t->level[level].phys = phys;
+	t->level[level].va = memremap(phys, SZ_4K, MEMREMAP_WB);
+	return t->level[level].va;
+}
+
+/**
+ * kdump_iommu_old_tables_done() - unmap what a walk mapped
+ * @t: the walk's mapped tables
+ */
+void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t->level); i++) {
+		if (t->level[i].va)
+			memunmap(t->level[i].va);
+		t->level[i].va = NULL;
+	}
+}
+
+/*
+ * kdump_iommu_devices= in a kdump kernel: the devices its dump needs.  A
+ * list that does not parse is a reason not to hand off: a typo must not
+ * leave the dump's device without DMA.
+ */
+static void __init kdump_iommu_handoff_required(struct kdump_iommu_handoff *h)
+{
+	struct pci_dev *pdev = NULL;
+
+	h->required = kdump_iommu_devices_param();
+	if (!h->required)
+		return;
+	for_each_pci_dev(pdev) {
+		if (kdump_iommu_match_targets(pdev, h->required) < 0) {
+			pci_dev_put(pdev);
+			h->nr_mixed++;
+			snprintf(h->why, sizeof(h->why),
+				 "kdump_iommu_devices=%s does not parse",
+				 h->required);
+			return;
+		}
+	}
+	pr_info("%s: this kernel's dump needs %s\n", h->iommu, h->required);
+}
+
+/**
+ * kdump_iommu_handoff_begin() - start a driver's hand-off decision
+ * @h: the decision, to be ended with kdump_iommu_handoff_end()
+ * @iommu: the driver's name for its IOMMU(s), for the log
+ */
+void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
+				      const char *iommu)
+{
+	memset(h, 0, sizeof(*h));
+	h->iommu = iommu;
+	xa_init(&h->roots);
+	INIT_LIST_HEAD(&h->blocked);
+	kdump_iommu_handoff_required(h);
+}
+
+/**
+ * kdump_iommu_handoff_why() - say why the hand-off cannot be made
+ * @h: the decision
+ * @rid: the PCI requester ID (bus, device, function) concerned
+ * @fmt: printf format of the reason
+ *
+ * Only the first reason is kept.
+ */
+void kdump_iommu_handoff_why(struct kdump_iommu_handoff *h, u16 rid,
+			     const char *fmt, ...)
+{
+	va_list args;
+	int n;
+
+	if (h->why[0])
+		return;
+	n = scnprintf(h->why, sizeof(h->why), "%02x:%02x.%d: ",
+		      PCI_BUS_NUM(rid), PCI_SLOT(rid), PCI_FUNC(rid));
+	va_start(args, fmt);
+	vscnprintf(h->why + n, sizeof(h->why) - n, fmt, args);
+	va_end(args);
+}
+
+/**
+ * kdump_iommu_handoff_decide() - may a kdump kernel hand off?
+ * @identity: devices whose old page tables map this kernel's memory 1:1
+ * @passthrough: devices whose DMA is not translated
+ * @blocked: devices that cannot reach this kernel's memory
+ * @mixed: devices that reach part of it, or elsewhere, or that cannot be
+ *	told (and devices this kernel needs that cannot do DMA)
+ *
+ * Pass-through devices alone prove nothing: with no window armed they
+ * would do DMA and every device in a DMA domain would be left without.
+ * Nothing at all proves nothing either.
+ *
+ * Return: true if no device is mixed and either a window was armed (a
+ * device is identity) or every device is pass-through.
+ */
+VISIBLE_IF_KUNIT bool kdump_iommu_handoff_decide(unsigned int identity,
+						 unsigned int passthrough,
+						 unsigned int blocked,
+						 unsigned int mixed)
+{
+	if (mixed)
+		return false;
+	return identity || (passthrough && !blocked);
+}
+
+/* Say where a walk found a device's old tables mixed. */
+static void kdump_iommu_handoff_mixed(struct kdump_iommu_handoff *h, u16 rid,
+				      const struct kdump_iommu_walk *w)
+{
+	if (w->err && w->err != -ENOENT)
+		kdump_iommu_handoff_why(h, rid, "IOVA %#llx: old tables not readable (%d)",
+					w->iova, w->err);
+	else if (w->err)
+		kdump_iommu_handoff_why(h, rid, "IOVA %#llx not mapped, %s",
+					w->iova, "but other pages of this kernel's memory are");
+	else if (w->phys == w->iova && w->writable)
+		kdump_iommu_handoff_why(h, rid, "IOVA %#llx mapped 1:1, %s",
+					w->iova, "but other pages of this kernel's memory are not");
+	else
+		kdump_iommu_handoff_why(h, rid, "IOVA %#llx maps to %#llx%s, not 1:1 read/write",
+					w->iova, w->phys,
+					w->writable ? "" : " read-only");
+}
+
+/**
+ * kdump_iommu_handoff_root() - how does an old page table treat this
+ *	kernel's memory?
+ * @h: the decision
+ * @root: the table's root, physical
+ * @levels: how many levels the walk from @root takes
+ * @lookup: the driver's walk of that table format
+ * @data: its cookie for @lookup
+ * @t: the table pages @lookup maps, unmapped before returning
+ * @rid: the requester ID that uses @root, for the reason
+ *
+ * Devices share domains: each root is walked once for each number of
+ * levels it is walked with (the hardware would read the same table with
+ * another number of levels differently).
+ *
+ * Return: its state (a reason is kept for %KDUMP_OLD_MIXED).
+ */
+enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
+					      u64 root, unsigned int levels,
+					      kdump_iommu_lookup_t lookup,
+					      void *data,
+					      struct kdump_iommu_old_tables *t,
+					      u16 rid)
+{
+	unsigned long key = (root >> PAGE_SHIFT) * KDUMP_IOMMU_OLD_LEVELS +
+			    levels % KDUMP_IOMMU_OLD_LEVELS;
+	struct kdump_iommu_walk w;
+	void *seen;
+
+	seen = xa_load(&h->roots, key);
+	if (seen)
+		return xa_to_value(seen);
+
+	kdump_iommu_walk_ram(lookup, data, &w);
+	kdump_iommu_old_tables_done(t);
+	if (w.state == KDUMP_OLD_MIXED)
+		kdump_iommu_handoff_mixed(h, rid, &w);
+	/* A full cache costs a walk again, nothing else. */
+	xa_store(&h->roots, key, xa_mk_value(w.state), GFP_KERNEL);
+	return w.state;
+}
+
+/**
+ * kdump_iommu_handoff_device() - record how a device's old translation
+ *	treats this kernel's memory
+ * @h: the decision
+ * @pdev: the device
+ * @state: all its requester IDs together (kdump_iommu_old_combine())
+ *
+ * A device this kernel was told it needs (kdump_iommu_devices=) must be
+ * 1:1: if the crashed kernel armed other devices than the dump uses, the
+ * usual path is the one that works.
+ */
+void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
+				struct pci_dev *pdev,
+				enum kdump_iommu_old state)
+{
+	struct kdump_iommu_blocked *b;
+
+	if (h->required && state != KDUMP_OLD_IDENTITY &&
+	    state != KDUMP_OLD_PASSTHROUGH &&
+	    kdump_iommu_match_targets(pdev, h->required) > 0) {
+		h->nr_mixed++;
+		kdump_iommu_handoff_why(h, pci_dev_id(pdev),
+					"needed by this kernel (kdump_iommu_devices=), but the crashed kernel gave it no window");
+		return;
+	}
+	/*
+	 * Told nothing, a kdump kernel may need any disk or NIC (the
+	 * primary's default targets): one without the window means the usual
+	 * path, not a dump device left undriven.
+	 */
+	if (!h->required && state == KDUMP_OLD_BLOCKED && !pdev->untrusted &&
+	    kdump_iommu_default_class(pdev->class) && !h->nr_unwindowed++)
+		h->unwindowed = pci_dev_id(pdev);
+	switch (state) {
+	case KDUMP_OLD_IDENTITY:
+		h->nr_identity++;
+		return;
+	case KDUMP_OLD_PASSTHROUGH:
+		h->nr_passthrough++;
+		return;
+	case KDUMP_OLD_BLOCKED:
+		b = kzalloc(sizeof(*b), GFP_KERNEL);
+		if (!b) {
+			h->nr_mixed++;
+			kdump_iommu_handoff_why(h, pci_dev_id(pdev), "no memory");
+			return;
+		}
+		b->pdev = pci_dev_get(pdev);
+		list_add_tail(&b->node, &h->blocked);
+		h->nr_blocked++;
+		return;
+	case KDUMP_OLD_MIXED:
+		h->nr_mixed++;
+		kdump_iommu_handoff_why(h, pci_dev_id(pdev),
+					"reaches part of this kernel's memory");
+		return;
+	}
+}
+
+/*
+ * The endpoints the crashed kernel gave no window cannot do DMA to this
+ * kernel's memory: stop what DMA they still have going into the memory
+ * being dumped, and let no driver here make them try again.  Bridges,
+ * host and ISA bridges included, do no DMA of their own, and their
+ * services (AER, hot-plug, the LPC devices) are needed.
+ */
+static void kdump_iommu_handoff_block(struct kdump_iommu_handoff *h, bool block)
+{
+	struct kdump_iommu_blocked *b, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(b, tmp, &h->blocked, node) {
+		if (block && b->pdev->hdr_type == PCI_HEADER_TYPE_NORMAL &&
+		    b->pdev->class >> 16 != PCI_BASE_CLASS_BRIDGE) {
+			pci_clear_master(b->pdev);
+			b->pdev->match_driver = false;
+			if (n++ < 8)
+				pci_info(b->pdev, "kdump_iommu: no crash kernel window: bus mastering off, not driven in this kernel\n");
+		}
+		pci_dev_put(b->pdev);
+		list_del(&b->node);
+		kfree(b);
+	}
+	if (n > 8)
+		pr_info("%s: %u more devices without the window not driven\n",
+			h->iommu, n - 8);
+}
+
+/**
+ * kdump_iommu_handoff_end() - decide, and say, whether a kdump kernel
+ *	skips DMA-remapping initialisation
+ * @h: the decision
+ *
+ * Hands off only if no device reaches part of this kernel's memory, and
+ * at least one device's old translation maps all of it 1:1 or every
+ * device is in pass-through (kdump_iommu_handoff_decide()); the blocked
+ * devices are then not driven here.
+ *
+ * Return: true if the driver must leave translation as the crashed kernel
+ * left it (devices then do DMA with physical addresses); false to take
+ * its usual path.
+ */
+bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
+{
+	bool ok, skip;
+
+	ok = !h->why[0] &&
+	     kdump_iommu_handoff_decide(h->nr_identity, h->nr_passthrough,
+					h->nr_blocked - h->nr_unwindowed,
+					h->nr_mixed + h->nr_unwindowed);
+	/* With no window at all, that is the reason worth telling. */
+	if (!ok && !h->why[0] && h->nr_identity && h->nr_unwindowed)
+		kdump_iommu_handoff_why(h, h->unwindowed,
+					"a mass-storage or network controller without the window (kdump_iommu_devices= tells this kernel what it needs)");
+	if (!ok && !h->why[0])
+		snprintf(h->why, sizeof(h->why),
+			 "no device's old tables map this kernel's memory 1:1 (%u blocked, %u pass-through): no crash kernel window was armed",
+			 h->nr_blocked, h->nr_passthrough);
+	skip = ok || h->fixed || kdump_iommu_mode() == KDUMP_IOMMU_FORCE;
+
+	strscpy(kdump_iommu_decision.iommu, h->iommu,
+		sizeof(kdump_iommu_decision.iommu));
+	kdump_iommu_decision.decided = true;
+	kdump_iommu_decision.skipped = skip;
+	kdump_iommu_decision.nr_identity = h->nr_identity;
+	kdump_iommu_decision.nr_passthrough = h->nr_passthrough;
+	kdump_iommu_decision.nr_blocked = h->nr_blocked;
+	strscpy(kdump_iommu_decision.why, ok ? "" : h->why,
+		sizeof(kdump_iommu_decision.why));
+
+	if (ok)
+		pr_info("%s: old tables map this kernel's memory 1:1 for %u devices (%u more in pass-through), %u others cannot reach it: skipping DMA-remapping initialisation\n",
+			h->iommu, h->nr_identity, h->nr_passthrough,
+			h->nr_blocked);
+	else if (h->fixed)
+		pr_warn("%s: cannot verify the hand-off (%s): leaving the IOMMU as it is all the same, as without kdump_iommu\n",
+			h->iommu, h->why);
+	else if (skip)
+		pr_warn("%s: %s; kdump_iommu=force: skipping DMA-remapping initialisation anyway (forced)\n",
+			h->iommu, h->why);
+	else
+		pr_warn("%s: cannot hand off (%s): initialising DMA remapping as usual\n",
+			h->iommu, h->why);
+
+	/* Forced, every device is driven: the point is to see them fault. */
+	kdump_iommu_handoff_block(h, ok && !h->fixed);
+	xa_destroy(&h->roots);
+	return skip;
+}
+
+/**
+ * kdump_iommu_status_handoff() - the kdump kernel's part of the status view
+ * @seq: the status file
+ */
+void kdump_iommu_status_handoff(struct seq_file *seq)
+{
+	if (!kdump_iommu_decision.decided) {
+		seq_puts(seq, "handoff: none (no IOMMU was left translating, or kdump_iommu=off)\n");
+		return;
+	}
+	seq_printf(seq, "handoff: %s %s\n", kdump_iommu_decision.iommu,
+		   kdump_iommu_decision.skipped ? "skipped DMA-remapping init" :
+						  "initialised as usual");
+	seq_printf(seq, "devices 1:1: %u\n", kdump_iommu_decision.nr_identity);
+	seq_printf(seq, "devices pass-through: %u\n",
+		   kdump_iommu_decision.nr_passthrough);
+	seq_printf(seq, "devices blocked: %u%s\n", kdump_iommu_decision.nr_blocked,
+		   kdump_iommu_decision.skipped && !kdump_iommu_decision.why[0] ?
+		   ", not driven" : "");
+	if (kdump_iommu_decision.why[0])
+		seq_printf(seq, "why not: %s\n", kdump_iommu_decision.why);
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of the kdump crash kernel window, shared by its parts in
+ * drivers/iommu/ (kdump_*.c), the IOMMU core and the VT-d and AMD-Vi
+ * drivers.  What other subsystems call is in <linux/kdump_iommu.h>.
+ */
+#ifndef _DRIVERS_IOMMU_KDUMP_IOMMU_H
+#define _DRIVERS_IOMMU_KDUMP_IOMMU_H
+
+#include <linux/kdump_iommu.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+struct dentry;
+struct device;
+struct iommu_domain;
+struct list_head;
+struct pci_dev;
+struct seq_file;
+
+/* crashk_res and crashk_low_res */
+#define KDUMP_IOMMU_MAX_WINDOWS	2
+
+/**
+ * enum kdump_iommu_mode - the kdump_iommu= kernel parameter
+ * @KDUMP_IOMMU_OFF: no window in the primary kernel, no hand-off in the
+ *	kdump kernel
+ * @KDUMP_IOMMU_ON: both (the default)
+ * @KDUMP_IOMMU_FORCE: as on, but a kdump kernel hands off even when its
+ *	check fails; only with CONFIG_KDUMP_IOMMU_RESERVE_DEBUG, to show
+ *	what the check prevents
+ */
+enum kdump_iommu_mode {
+	KDUMP_IOMMU_OFF,
+	KDUMP_IOMMU_ON,
+	KDUMP_IOMMU_FORCE,
+};
+
+/* Hooks in the IOMMU core and the drivers */
+#ifdef CONFIG_KDUMP_IOMMU_RESERVE
+void kdump_iommu_get_resv_regions(struct device *dev, struct list_head *head);
+void kdump_iommu_device_added(struct device *dev);
+void kdump_iommu_domain_freed(struct iommu_domain *domain);
+#else
+static inline void kdump_iommu_get_resv_regions(struct device *dev,
+						struct list_head *head)
+{
+}
+
+static inline void kdump_iommu_device_added(struct device *dev)
+{
+}
+
+static inline void kdump_iommu_domain_freed(struct iommu_domain *domain)
+{
+}
+#endif
+
+/* Primary kernel (kdump_reserve.c) */
+enum kdump_iommu_mode kdump_iommu_mode(void);
+const char *kdump_iommu_mode_name(enum kdump_iommu_mode mode);
+unsigned int kdump_iommu_crash_windows(struct kdump_iommu_range *windows);
+bool kdump_iommu_overlaps(const struct kdump_iommu_range *windows,
+			  unsigned int nr, u64 start, u64 end);
+u64 kdump_iommu_leaf_size(u64 addr, u64 left, unsigned long pgsize_bitmap);
+u64 kdump_iommu_nr_pages(const struct kdump_iommu_range *window,
+			 unsigned long pgsize_bitmap, u64 *largest);
+u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
+			    unsigned long pgsize_bitmap);
+int kdump_iommu_match_targets(struct pci_dev *pdev, const char *list);
+bool kdump_iommu_default_class(u32 class);
+
+/**
+ * enum kdump_iommu_dev_state - what the crash kernel window is to a device
+ * @KDUMP_DEV_NO_IOMMU: not behind an IOMMU (or in no IOMMU group)
+ * @KDUMP_DEV_UNTRUSTED: untrusted (external-facing): never armed
+ * @KDUMP_DEV_PASSTHROUGH: identity (pass-through) default domain: reaches
+ *	all memory, the window changes nothing
+ * @KDUMP_DEV_OTHER: a default domain that is neither DMA nor identity
+ * @KDUMP_DEV_RESERVED: DMA domain, crash image not loaded: the window's
+ *	IOVAs are reserved, nothing is mapped
+ * @KDUMP_DEV_BLOCKED: DMA domain, crash image loaded, group not armed:
+ *	the device cannot reach the crash kernel's memory
+ * @KDUMP_DEV_ARMED: DMA domain with the window mapped 1:1
+ * @KDUMP_DEV_DAMAGED: armed, but the window does not translate 1:1
+ * @KDUMP_DEV_NR_STATES: number of states
+ */
+enum kdump_iommu_dev_state {
+	KDUMP_DEV_NO_IOMMU,
+	KDUMP_DEV_UNTRUSTED,
+	KDUMP_DEV_PASSTHROUGH,
+	KDUMP_DEV_OTHER,
+	KDUMP_DEV_RESERVED,
+	KDUMP_DEV_BLOCKED,
+	KDUMP_DEV_ARMED,
+	KDUMP_DEV_DAMAGED,
+	KDUMP_DEV_NR_STATES,
+};
+
+/**
+ * struct kdump_iommu_dev_info - one device, as the status view shows it
+ * @state: see &enum kdump_iommu_dev_state
+ * @group: its IOMMU group's id, -1 if none
+ * @target: it is a target itself (declared, or by the default policy)
+ * @armed_by: for an armed group, the target that armed it
+ * @pgsize_bitmap: the page sizes of its default domain
+ */
+struct kdump_iommu_dev_info {
+	enum kdump_iommu_dev_state state;
+	int group;
+	bool target;
+	char armed_by[32];
+	unsigned long pgsize_bitmap;
+};
+
+void kdump_iommu_dev_info(struct pci_dev *pdev,
+			  struct kdump_iommu_dev_info *info);
+bool kdump_iommu_is_armed(unsigned int *nr_groups,
+			  struct kdump_iommu_range *windows,
+			  unsigned int *nr_windows, bool *failed);
+const char *kdump_iommu_declared(char *buf, size_t len);
+void kdump_iommu_settle(void);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int kdump_iommu_parse_mode(const char *str, bool force_ok,
+			   enum kdump_iommu_mode *mode);
+unsigned int kdump_iommu_make_windows(const struct kdump_iommu_range *regions,
+				      unsigned int nr_regions, u64 page_size,
+				      u64 max_addr,
+				      struct kdump_iommu_range *windows,
+				      u64 *clipped);
+#endif
+
+/* Kdump kernel (kdump_handoff.c) */
+
+/**
+ * struct kdump_iommu_pte - what an old translation structure says of an IOVA
+ * @phys: physical address the IOVA translates to (if mapped)
+ * @size: size of the translation unit that holds the IOVA: the page that
+ *	maps it, or the hole it lies in if it is not mapped (a power of two
+ *	the IOVA's unit is aligned to)
+ * @writable: device writes are allowed, at every level of the walk
+ */
+struct kdump_iommu_pte {
+	u64 phys;
+	u64 size;
+	bool writable;
+};
+
+/**
+ * typedef kdump_iommu_lookup_t - translate one IOVA through old tables
+ * @data: the driver's cookie (which table, how many levels, ...)
+ * @iova: the IO virtual address
+ * @pte: result: filled in on success, and @pte->size on -ENOENT
+ *
+ * Return: 0 if @iova is mapped, -ENOENT if it is not (blocked), another
+ * negative errno if the tables cannot be read or are not understood.
+ */
+typedef int (*kdump_iommu_lookup_t)(void *data, u64 iova,
+				    struct kdump_iommu_pte *pte);
+
+/**
+ * enum kdump_iommu_old - how a device's old translation treats this kernel
+ * @KDUMP_OLD_IDENTITY: its page tables map every page of this kernel's
+ *	memory to itself, read/write: the crash kernel window
+ * @KDUMP_OLD_BLOCKED: no page of it is mapped: the device cannot reach it
+ * @KDUMP_OLD_MIXED: anything else, or the tables cannot be read
+ * @KDUMP_OLD_PASSTHROUGH: DMA is not translated: the device reaches all
+ *	memory, but that says nothing of a window
+ */
+enum kdump_iommu_old {
+	KDUMP_OLD_IDENTITY,
+	KDUMP_OLD_BLOCKED,
+	KDUMP_OLD_MIXED,
+	KDUMP_OLD_PASSTHROUGH,
+};
+
+/**
+ * struct kdump_iommu_walk - the result of a walk over old tables
+ * @state: see &enum kdump_iommu_old; valid once @started
+ * @started: at least one address was looked up
+ * @iova: for %KDUMP_OLD_MIXED, the first address that decided it
+ * @phys: what @iova maps to, if @err is 0
+ * @writable: and whether it is writable
+ * @err: the lookup's error at @iova, or 0
+ * @lookups: how many lookups the walk took
+ */
+struct kdump_iommu_walk {
+	enum kdump_iommu_old state;
+	bool started;
+	u64 iova;
+	u64 phys;
+	bool writable;
+	int err;
+	unsigned int lookups;
+};
+
+void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
+			  struct kdump_iommu_walk *w);
+enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
+					     enum kdump_iommu_old b);
+
+/*
+ * Deepest walk of an old page table: 6 levels on AMD-Vi (2.2.3), 5 on
+ * VT-d (levels counted from 1, 9.8).
+ */
+#define KDUMP_IOMMU_OLD_LEVELS	7
+
+/**
+ * struct kdump_iommu_old_tables - old table pages mapped for a walk
+ * @level: per level, the page mapped last (@va NULL if none)
+ *
+ * A walk visits the same few tables again and again: keep the page of
+ * each level mapped until the walk moves to another.  Start zeroed; end
+ * with kdump_iommu_old_tables_done().
+ */
+struct kdump_iommu_old_tables {
+	struct {
+		u64 phys;
+		u64 *va;
+	} level[KDUMP_IOMMU_OLD_LEVELS];
+};
+
+u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
+			   unsigned int level, u64 phys);
+void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
+
+/**
+ * struct kdump_iommu_handoff - one IOMMU driver's hand-off decision
+ * @iommu: the driver's name for the IOMMU(s), for the log
+ * @fixed: the driver leaves the IOMMU as it is whatever the check says
+ *	(sba_iommu); the check only tells whether DMA will reach this kernel
+ * @nr_identity: devices (or units) whose old page tables map this
+ *	kernel's memory 1:1
+ * @nr_passthrough: devices whose DMA is not translated
+ * @nr_blocked: devices that cannot reach this kernel's memory
+ * @nr_mixed: devices that can reach part of it, or elsewhere, or whose
+ *	tables cannot be read
+ * @nr_unwindowed: of @nr_blocked, the mass-storage and network
+ *	controllers, which a kdump kernel told nothing may need
+ * @unwindowed: the first of those, for the log
+ * @why: why the hand-off is refused: the first such device, or the
+ *	reason the driver gave
+ * @roots: verdicts per old page table root, for devices that share one
+ * @blocked: the blocked devices, not driven after a hand-off
+ * @required: kdump_iommu_devices= of this kernel: the devices its dump
+ *	needs, which must be 1:1
+ */
+struct kdump_iommu_handoff {
+	const char *iommu;
+	const char *required;
+	bool fixed;
+	unsigned int nr_identity;
+	unsigned int nr_passthrough;
+	unsigned int nr_blocked;
+	unsigned int nr_mixed;
+	unsigned int nr_unwindowed;
+	u16 unwindowed;
+	char why[128];
+	struct xarray roots;
+	struct list_head blocked;
+};
+
+bool kdump_iommu_handoff_wanted(void);
+void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
+				      const char *iommu);
+enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
+					      u64 root, unsigned int levels,
+					      kdump_iommu_lookup_t lookup,
+					      void *data,
+					      struct kdump_iommu_old_tables *t,
+					      u16 rid);
+void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
+				struct pci_dev *pdev,
+				enum kdump_iommu_old state);
+__printf(3, 4) void kdump_iommu_handoff_why(struct kdump_iommu_handoff *h,
+					    u16 rid, const char *fmt, ...);
+bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h);
+void kdump_iommu_status_handoff(struct seq_file *seq);
+const char *kdump_iommu_devices_param(void);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup, void *data,
+			    u64 start, u64 end, struct kdump_iommu_walk *w);
+bool kdump_iommu_handoff_decide(unsigned int identity, unsigned int passthrough,
+				unsigned int blocked, unsigned int mixed);
+#endif
+
+/* Testing only (kdump_debug.c, CONFIG_KDUMP_IOMMU_RESERVE_DEBUG) */
+#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
+bool kdump_iommu_fail_arm(void);
+void kdump_iommu_debugfs_init(struct dentry *dir);
+#else
+static inline bool kdump_iommu_fail_arm(void)
+{
+	return false;
+}
+
+static inline void kdump_iommu_debugfs_init(struct dentry *dir)
+{
+}
+#endif
+
+/*
+ * IOMMUs with a fixed IOVA space (kdump_fixed.c): armed and disarmed with
+ * kdump_iommu_lock held
+ */
+#ifdef CONFIG_KDUMP_IOMMU_FIXED
+int kdump_iommu_arm_fixed(const struct kdump_iommu_range *windows,
+			  unsigned int nr);
+void kdump_iommu_unmap_fixed(void);
+bool kdump_iommu_fixed_armed(void);
+void kdump_iommu_status_fixed(struct seq_file *seq);
+#else
+static inline int kdump_iommu_arm_fixed(const struct kdump_iommu_range *windows,
+					unsigned int nr)
+{
+	return 0;
+}
+
+static inline void kdump_iommu_unmap_fixed(void)
+{
+}
+
+static inline bool kdump_iommu_fixed_armed(void)
+{
+	return false;
+}
+
+static inline void kdump_iommu_status_fixed(struct seq_file *seq)
+{
+}
+#endif
+
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_KDUMP_IOMMU_FIXED)
+int kdump_iommu_iova_space_check(const struct kdump_iommu_iova_space *s);
+bool kdump_iommu_iova_space_translates(const struct kdump_iommu_iova_space *s,
+				       u64 addr, u64 *index, u64 *run);
+int kdump_iommu_iova_space_plan(const struct kdump_iommu_range *windows,
+				unsigned int nr,
+				const struct kdump_iommu_iova_space *s,
+				u64 last_usable, struct kdump_iommu_range *identity);
+u64 kdump_iommu_bytes_below(const struct kdump_iommu_range *windows,
+			    unsigned int nr, u64 limit);
+#endif
+
+#endif /* _DRIVERS_IOMMU_KDUMP_IOMMU_H */
