@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 """Does a commit change anything a kernel build read?
 
-    series-inputs.py BUILD TREE FILE...
+    series-inputs.py [--since REV] BUILD TREE FILE...
 
 BUILD is a Kbuild output directory (O=) built from TREE; FILEs are the
-paths, relative to TREE, that the commit changes.  Prints the first FILE
+paths, relative to TREE, that the commit changes (or the commits since
+REV, up to TREE's HEAD).  Prints the first FILE
 that is an input of the build and exits 0, or exits 1 when none is: the
 build after the commit would do exactly what it did before, and the
 series check need not run it.
 
 Inputs are the sources and headers the .cmd files of BUILD list (what
-each object was compiled from), and Makefiles and Kbuild files, unless
-every line the commit changes in them adds or removes an object under a
-CONFIG_ option that BUILD's .config does not set.  Kconfig files are not
+each object was compiled from), and the Makefiles and Kbuild files of the
+directories the build descended into (and scripts/), unless every line
+the commit changes in them adds or removes an object under a CONFIG_
+option that BUILD's .config does not set.  Kconfig files are not
 inputs here: the caller compares .config after olddefconfig instead.
 """
 
@@ -57,10 +59,10 @@ def config_set(build):
     return opts
 
 
-def makefile_matters(tree, path, opts):
+def makefile_matters(tree, since, path, opts):
     """Whether a commit's change to a Makefile can change this build: any
     changed line but an obj-$(CONFIG_X) line with X unset counts."""
-    diff = subprocess.run(['git', '-C', tree, 'diff', '-U0', 'HEAD^', 'HEAD', '--', path],
+    diff = subprocess.run(['git', '-C', tree, 'diff', '-U0', since, 'HEAD', '--', path],
                           stdout=subprocess.PIPE, text=True).stdout
     for line in diff.splitlines():
         if not line.startswith(('+', '-')) or line.startswith(('+++', '---')):
@@ -72,7 +74,11 @@ def makefile_matters(tree, path, opts):
 
 
 def main():
-    build, tree, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    args = sys.argv[1:]
+    since = 'HEAD^'
+    if args[:1] == ['--since']:
+        since, args = args[1], args[2:]
+    build, tree, files = args[0], args[1], args[2:]
     if not os.path.exists(os.path.join(build, '.config')):
         print('(no earlier build)')
         return 0
@@ -82,8 +88,16 @@ def main():
         base = os.path.basename(f)
         if base.startswith('Kconfig'):
             continue
-        if base in ('Makefile', 'Kbuild') or base.endswith('.mk'):
-            if makefile_matters(tree, f, opts):
+        if base.startswith(('Makefile', 'Kbuild')) or base.endswith('.mk'):
+            # Kbuild makes an output directory for every directory it
+            # descends into: a Makefile elsewhere (tools/, say) is not
+            # read, and one that starts to be read is named by a change
+            # to its parent's, which is.
+            d = os.path.dirname(f)
+            if d and not os.path.isdir(os.path.join(build, d)) and \
+                    not d.startswith('scripts'):
+                continue
+            if makefile_matters(tree, since, f, opts):
                 print(f)
                 return 0
             continue
