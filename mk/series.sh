@@ -121,6 +121,16 @@ fi
 wt=$cache/linux
 final=
 
+# One check at a time in a cache: two would check out commits in the same
+# work tree under each other's builds.
+lock_cache() {
+	exec 9>"$cache/.lock"
+	if ! flock -n 9; then
+		echo "series: $cache is in use by another series check: waiting for it"
+		flock 9
+	fi
+}
+
 # 1. git am on pristine, in that work tree (a repository of its own, which
 #    fetches pristine from TREE: the assembled tree's commits are the same
 #    in every clone).
@@ -419,6 +429,7 @@ check)
 	export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo}
 	export CCACHE_NOHASHDIR=1
 	steps=" ${SERIES_STEPS:-checkpatch builds warnings} "
+	lock_cache
 	if check_am; then
 		[[ $steps != *" checkpatch "* ]] || check_checkpatch
 		[[ $steps != *" builds "* ]] || check_builds
