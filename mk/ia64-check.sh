@@ -87,13 +87,13 @@ for cfg in $configs; do
 	echo "ia64-check: $cfg: $(wc -l <"$b/sba-w1.txt") W=1 warnings in sba_iommu.c"
 done
 
-# sba_iommu.c is upstream's, with its own W=1 warnings (kernel-doc): the
-# series may add none.  Compare with the pristine file, line numbers
-# left out (our hunks move them).
 if [ -n "${IA64_CONFIG_ONLY:-}" ]; then
 	exit $fail
 fi
 
+# sba_iommu.c is upstream's, with its own W=1 warnings (kernel-doc): the
+# series may add none.  Compare with the pristine file, line numbers
+# left out (our hunks move them).
 base=$(git -C "$tree" rev-list --max-parents=0 HEAD)
 git -C "$tree" show "$base:$sba" >"$out/sba_iommu.pristine.c"
 "$tree/scripts/kernel-doc" -none "$out/sba_iommu.pristine.c" 2>&1 |

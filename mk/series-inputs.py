@@ -95,7 +95,7 @@ def main():
             # to its parent's, which is.
             d = os.path.dirname(f)
             if d and not os.path.isdir(os.path.join(build, d)) and \
-                    not d.startswith('scripts'):
+                    d.split('/')[0] != 'scripts':
                 continue
             if makefile_matters(tree, since, f, opts):
                 print(f)
