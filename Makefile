@@ -34,10 +34,12 @@ KMAKE = $(MAKE) -C $(TREE) O=$(abspath $(BUILD)) CC="ccache gcc" \
 	HOSTCC="ccache gcc" KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" \
 	KBUILD_BUILD_USER=kdump KBUILD_BUILD_HOST=kdump-iommu
 
-# vmtest.py knobs: CASES (names or groups), VMTEST_FLAGS.
+# vmtest.py knobs: CASES (names or groups), VMTEST_JOBS (cases at once,
+# one QEMU per CPU by default), VMTEST_FLAGS.
 CASES ?= all
+VMTEST_JOBS ?= $(NPROC)
 VMTEST = python3 $(TREE)/$(KT)/vmtest.py -k $(BZIMAGE) -x $(VMLINUX) \
-	-i $(INITRAMFS) -o $(O)/vmtest $(VMTEST_FLAGS)
+	-i $(INITRAMFS) -o $(O)/vmtest -j $(VMTEST_JOBS) $(VMTEST_FLAGS)
 
 # The debug kernel (KASAN, lockdep, UBSAN, might_sleep checks) and its runs.
 DEBUG_BUILD := $(O)/build/x86_64-debug
@@ -122,7 +124,7 @@ bench: kernel initramfs
 debug-check: debug-kernel initramfs
 	@python3 $(TREE)/$(KT)/vmtest.py -k $(DEBUG_BUILD)/arch/x86/boot/bzImage \
 		-x $(DEBUG_BUILD)/vmlinux -i $(INITRAMFS) -o $(O)/vmtest-debug \
-		--no-reports --crashkernel 384M --idle 90 --timeout 600 $(DEBUG_CASES)
+		-j $(VMTEST_JOBS) --no-reports --crashkernel 384M --idle 90 --timeout 600 $(DEBUG_CASES)
 
 # An ia64 cross compiler for compile tests (Debian 12 has none): built
 # from gcc-12-source once and cached in $(IA64_CACHE), not under $(O).

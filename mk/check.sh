@@ -72,11 +72,14 @@ run kunit-amd mk/kunit.sh "$TREE" "$O/kunit" amd
 
 # 5. The QEMU kdump matrix.  Each case is one test; a case passes when its
 #    result matches its expectation (including the known stock failures).
+#    One QEMU per host CPU: each case has its own machine, disk and
+#    directory, and TCG runs a guest on about one CPU.
+jobs=$(nproc)
 cases=${CHECK_CASES:-all}
 echo "# vmtest: $cases"
 # shellcheck disable=SC2086
 python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
-	-o "$O/vmtest" $cases 2>&1 | tee "$LOGS/vmtest.log" | sed -u 's/^/#   /'
+	-o "$O/vmtest" -j "$jobs" $cases 2>&1 | tee "$LOGS/vmtest.log" | sed -u 's/^/#   /'
 names=$(python3 - "$TREE/$KT" $cases <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
@@ -96,12 +99,12 @@ done
 
 # 6. Soak, short: the main cases again, twice each.
 run soak python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
-	-o "$O/vmtest-soak" --repeat 2 --soak-report "$O/soak-check.json" main
+	-o "$O/vmtest-soak" -j "$jobs" --repeat 2 --soak-report "$O/soak-check.json" main
 
 # 7. The main cases on the debug kernel (KASAN, lockdep, UBSAN,
 #    DEBUG_ATOMIC_SLEEP): no report in either kernel.
 run debug-kernel make --no-print-directory O="$O" debug-kernel
-run debug-check make --no-print-directory O="$O" debug-check
+run debug-check make --no-print-directory O="$O" VMTEST_JOBS="$jobs" debug-check
 
 # 8. The dump check refuses what it must (negative controls on a real dump).
 verify_controls() {

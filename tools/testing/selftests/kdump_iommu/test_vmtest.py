@@ -308,6 +308,59 @@ class Expectations(unittest.TestCase):
         self.assertEqual((r['ktap_pass'], r['ktap_rc']), (0, None))
 
 
+class Jobs(unittest.TestCase):
+    """run_cases with several jobs: every case runs once, the results come
+    back in the order asked for, and each case's lines stay together."""
+    def setUp(self):
+        self.saved = vmtest.run_case
+        vmtest.run_case = self.fake_run_case
+
+    def tearDown(self):
+        vmtest.run_case = self.saved
+
+    @staticmethod
+    def fake_run_case(name, args, base, release):
+        import time
+        print('== %s start' % name, flush=True)
+        # cases end in another order than they started
+        time.sleep(0.05 * (3 - len(name) % 3))
+        print('   -> %s end' % name, flush=True)
+        return {'case': name, 'pid': os.getpid()}
+
+    def run_jobs(self, names, jobs):
+        import argparse
+        import contextlib
+        import io
+        args = argparse.Namespace(jobs=jobs, initramfs=None)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            res = vmtest.run_cases(names, args, '6.1')
+        return res, out.getvalue().splitlines()
+
+    def test_order_and_grouping(self):
+        names = ['vtd', 'ports-vtd', 'vtd-off-force', 'amd-ir', 'ck-tiny']
+        res, lines = self.run_jobs(names, 2)
+        self.assertEqual([r['case'] for r in res], names)
+        # in worker processes, not this one
+        self.assertNotIn(os.getpid(), [r['pid'] for r in res])
+        self.assertEqual(len(lines), 2 * len(names))
+        for i in range(0, len(lines), 2):
+            name = lines[i].split()[1]
+            self.assertEqual(lines[i + 1], '   -> %s end' % name)
+
+    def test_long_cases_first(self):
+        # its own timeout, then the expected hangs (their silence), then
+        # the rest in the order given
+        order = sorted(['vtd', 'vtd-off-force', 'ports-vtd', 'amd-ir'],
+                       key=vmtest.weight, reverse=True)
+        self.assertEqual(order, ['ports-vtd', 'vtd-off-force', 'vtd', 'amd-ir'])
+
+    def test_one_job_runs_here(self):
+        res, lines = self.run_jobs(['vtd', 'amd-ir'], 1)
+        self.assertEqual([r['pid'] for r in res], [os.getpid()] * 2)
+        self.assertEqual(lines[0], '== vtd start')
+
+
 @unittest.skipUnless(os.environ.get('KDT_CASE_DIR'), 'KDT_CASE_DIR not set')
 class VerifyDump(unittest.TestCase):
     """The dump check on a real dump: accepts it as it is, refuses it with
