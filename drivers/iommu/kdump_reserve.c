@@ -668,6 +668,7 @@ static unsigned int kdump_iommu_leaves(struct iommu_domain *domain,
 	struct iommu_iotlb_gather gather;
 	unsigned int i, mapped = 0;
 
+	lockdep_assert_held(&kdump_iommu_lock);
 	*identity = 0;
 	*total = 0;
 	iommu_iotlb_gather_init(&gather);
@@ -1169,22 +1170,22 @@ static int kdump_iommu_info_member(struct device *dev, void *data)
 		return 1;
 	}
 
+	/*
+	 * The group's lock keeps the domain; ours keeps the windows and the
+	 * page tables under them, which disarming unmaps (and may free), for
+	 * the walk.  The walk is bounded: one lookup per page of the window.
+	 */
 	mutex_lock(&kdump_iommu_lock);
 	g = xa_load(&kdump_iommu_groups, info->group);
 	if (g && g->domain == domain) {
-		info->state = KDUMP_DEV_ARMED;
+		info->state = kdump_iommu_window_intact(domain) ?
+			      KDUMP_DEV_ARMED : KDUMP_DEV_DAMAGED;
 		strscpy(info->armed_by, g->armed_by, sizeof(info->armed_by));
 	} else {
 		info->state = kdump_iommu_loaded ? KDUMP_DEV_BLOCKED :
 						   KDUMP_DEV_RESERVED;
 	}
 	mutex_unlock(&kdump_iommu_lock);
-	/*
-	 * The group's lock keeps the domain; not holding ours for the walk
-	 * keeps kexec, which takes ours to arm, from waiting on a reader.
-	 */
-	if (info->state == KDUMP_DEV_ARMED && !kdump_iommu_window_intact(domain))
-		info->state = KDUMP_DEV_DAMAGED;
 	return 1;
 }
 
