@@ -74,7 +74,7 @@ run kunit-amd mk/kunit.sh "$TREE" "$O/kunit" amd
 #    result matches its expectation (including the known stock failures).
 #    One QEMU per host CPU: each case has its own machine, disk and
 #    directory, and TCG runs a guest on about one CPU.
-jobs=$(nproc)
+jobs=${VMTEST_JOBS:-$(nproc)}
 cases=${CHECK_CASES:-all}
 echo "# vmtest: $cases"
 # shellcheck disable=SC2086

@@ -321,11 +321,14 @@ class Jobs(unittest.TestCase):
     @staticmethod
     def fake_run_case(name, args, base, release):
         import time
+        if name == 'amd':
+            raise OSError('No space left on device')
+        start = time.monotonic()
         print('== %s start' % name, flush=True)
         # cases end in another order than they started
         time.sleep(0.05 * (3 - len(name) % 3))
         print('   -> %s end' % name, flush=True)
-        return {'case': name, 'pid': os.getpid()}
+        return {'case': name, 'pid': os.getpid(), 'start': start}
 
     def run_jobs(self, names, jobs):
         import argparse
@@ -344,16 +347,26 @@ class Jobs(unittest.TestCase):
         # in worker processes, not this one
         self.assertNotIn(os.getpid(), [r['pid'] for r in res])
         self.assertEqual(len(lines), 2 * len(names))
+        self.assertEqual(len({r['pid'] for r in res}), 2)
         for i in range(0, len(lines), 2):
             name = lines[i].split()[1]
             self.assertEqual(lines[i + 1], '   -> %s end' % name)
 
     def test_long_cases_first(self):
-        # its own timeout, then the expected hangs (their silence), then
-        # the rest in the order given
-        order = sorted(['vtd', 'vtd-off-force', 'ports-vtd', 'amd-ir'],
-                       key=vmtest.weight, reverse=True)
-        self.assertEqual(order, ['ports-vtd', 'vtd-off-force', 'vtd', 'amd-ir'])
+        # its own timeout, then an expected hang (its silence), started
+        # by the two workers before the rest
+        res, _ = self.run_jobs(['vtd', 'amd-ir', 'vtd-off-force', 'ports-vtd'], 2)
+        first = sorted(res, key=lambda r: r['start'])[:2]
+        self.assertEqual({r['case'] for r in first}, {'ports-vtd', 'vtd-off-force'})
+
+    def test_harness_error_keeps_the_others(self):
+        res, lines = self.run_jobs(['vtd', 'amd', 'amd-ir'], 2)
+        self.assertEqual([r['case'] for r in res], ['vtd', 'amd', 'amd-ir'])
+        self.assertFalse(res[1]['ok'])
+        self.assertTrue(res[1]['error'])
+        self.assertIn('pid', res[0])
+        self.assertIn('pid', res[2])
+        self.assertTrue(any('No space left on device' in l for l in lines))
 
     def test_one_job_runs_here(self):
         res, lines = self.run_jobs(['vtd', 'amd-ir'], 1)

@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -543,6 +544,17 @@ def run_qemu(cmd, logpath, timeout, idle, verbose):
                          stderr=subprocess.STDOUT)
     sel = selectors.DefaultSelector()
     sel.register(p.stdout, selectors.EVENT_READ)
+    try:
+        how = _read_console(p, sel, logpath, start, timeout, idle, verbose)
+    finally:
+        # also when reading failed: no QEMU may outlive its case
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+    return how
+
+
+def _read_console(p, sel, logpath, start, timeout, idle, verbose):
     buf = b''
     last = start
     how = 'exit'
@@ -574,9 +586,6 @@ def run_qemu(cmd, logpath, timeout, idle, verbose):
                 break
         if buf:
             emit(buf)
-    if p.poll() is None:
-        p.kill()
-    p.wait()
     return how
 
 
@@ -1010,6 +1019,9 @@ def summary(results):
            'faults p/k', 'kdump path', 'irqs', 'panic->init s', 'dump s', '')
     rows = [hdr]
     for r in results:
+        if r.get('error'):
+            rows.append((r['case'],) + ('-',) * 11 + ('<-- HARNESS ERROR',))
+            continue
         exp = r['expected'] + ('/' + r['expected_path'] if r['expected_path'] else '')
         if 'ktap_pass' in r:
             rows.append((r['case'], '-', r['expected'], r['result'],
@@ -1048,7 +1060,13 @@ def _run_buffered(job):
     name, args, release = job
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        res = run_case(name, args, args.initramfs, release)
+        try:
+            res = run_case(name, args, args.initramfs, release)
+        except Exception:
+            # one case's error must not lose the others' results
+            print('   -> ERROR in the harness:\n' + traceback.format_exc())
+            res = dict(case=name, ok=False, error=True, result='error',
+                       mismatch=['the harness failed'])
     return name, res, buf.getvalue()
 
 
@@ -1122,7 +1140,8 @@ def main():
                     help='after each case, show what the dump holds')
     ap.add_argument('-l', '--list', action='store_true', help='list the cases')
     ap.add_argument('-v', '--verbose', action='store_true',
-                    help='echo the whole serial console')
+                    help='echo the whole serial console (with more than one '
+                    'job, when the case ends)')
     args = ap.parse_args()
 
     if args.list:
