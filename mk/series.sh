@@ -26,8 +26,9 @@
 #	   upstream file that the pristine file does not have.
 #
 # SERIES_STEPS (default "checkpatch builds warnings") picks the checks
-# after git am; SERIES_FROM=N builds only from patch N on (the tests of
-# this script use both to fail fast).
+# after git am; SERIES_FROM=N builds only from patch N on, SERIES_CONFIGS
+# (default "on off") only those x86_64 configurations (the tests of this
+# script use them to fail fast).
 #
 # Exits non-zero if any of it fails; the last line says which.
 set -uo pipefail
@@ -119,6 +120,11 @@ if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
 	cache=$out/check
 fi
 wt=$cache/linux
+# git am runs in a second work tree of the same repository: it rewrites
+# every file the series touches, and in the tree the builds read that
+# would make Kbuild rebuild all that includes them on the next build,
+# although the content is what that build last saw.
+amwt=$cache/am
 final=
 
 # One check at a time in a cache: two would check out commits in the same
@@ -137,30 +143,41 @@ lock_cache() {
 check_am() {
 	local p
 	if [ ! -d "$wt/.git" ]; then
-		rm -rf "$wt"
+		rm -rf "$wt" "$amwt"
 		git init -q "$wt" || die "git init $wt failed"
 	fi
-	git -C "$wt" am --abort >/dev/null 2>&1 || true
 	git -C "$wt" fetch -q --no-tags "$tree" +refs/tags/pristine:refs/tags/pristine ||
 		die "cannot fetch pristine from $tree into $wt"
-	git -C "$wt" checkout -q -f --detach pristine || die "cannot check out pristine in $wt"
-	git -C "$wt" clean -q -fdx
+	# (a work tree of this repository, not one left by a removed one)
+	if [ "$(git -C "$amwt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" != \
+		"$(cd "$wt/.git" && pwd)" ]; then
+		rm -rf "$amwt"
+		git -C "$wt" worktree prune
+		git -C "$wt" worktree add -q --detach "$amwt" pristine ||
+			die "cannot add the work tree $amwt"
+	fi
+	git -C "$amwt" am --abort >/dev/null 2>&1 || true
+	git -C "$amwt" checkout -q -f --detach pristine || die "cannot check out pristine in $amwt"
+	git -C "$amwt" clean -q -fdx
 	for p in "$dir"/*.patch; do
 		case "$p" in *0000-cover-letter.patch) continue ;; esac
-		if ! git -C "$wt" -c user.name="series-check" -c user.email="series@check.invalid" \
+		if ! git -C "$amwt" -c user.name="series-check" -c user.email="series@check.invalid" \
 			am -q --keep-cr --whitespace=error "$p"; then
-			git -C "$wt" am --abort >/dev/null 2>&1 || true
+			git -C "$amwt" am --abort >/dev/null 2>&1 || true
 			bad "git-am: $(basename "$p") does not apply"
 			return 1
 		fi
 	done
 	# (tree ids: the assembled tree's commits need not be in this repository)
-	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}')" != "$(git -C "$tree" rev-parse 'HEAD^{tree}')" ]; then
+	if [ "$(git -C "$amwt" rev-parse 'HEAD^{tree}')" != "$(git -C "$tree" rev-parse 'HEAD^{tree}')" ]; then
 		bad "git-am: the applied series differs from the assembled tree"
 		return 1
 	fi
-	final=$(git -C "$wt" rev-parse HEAD)
-	say "git am: $(git -C "$wt" rev-list --count pristine..HEAD) patches apply on pristine and give the assembled tree"
+	final=$(git -C "$amwt" rev-parse HEAD)
+	say "git am: $(git -C "$amwt" rev-list --count pristine..HEAD) patches apply on pristine and give the assembled tree"
+	# The builds' work tree: checkout rewrites only the files that differ.
+	git -C "$wt" checkout -q -f --detach "$final" || die "cannot check out the series in $wt"
+	git -C "$wt" clean -q -fdx
 }
 
 # 2. checkpatch.pl --strict on every patch.
@@ -189,7 +206,10 @@ check_checkpatch() {
 # feature disabled.  Options a patch does not know yet are dropped by
 # olddefconfig and come back with the patch that adds them.
 fragment() { # on|off FILE
-	grep -v 'DEBUG_INFO' "$tree/$KT/config" >"$2"
+	local cfg
+	# (from git: a tree may have only what it edits checked out)
+	cfg=$(git -C "$tree" show "HEAD:$KT/config") || return 1
+	grep -v 'DEBUG_INFO' <<<"$cfg" >"$2"
 	echo 'CONFIG_KDUMP_IOMMU_RESERVE_KUNIT_TEST=y' >>"$2"
 	[ "$1" = off ] && echo '# CONFIG_KDUMP_IOMMU_RESERVE is not set' >>"$2"
 	echo '# CONFIG_DEBUG_INFO_DWARF4 is not set' >>"$2"
@@ -209,10 +229,17 @@ kmake() { # BUILD ARGS...
 configure() { # on|off BUILD
 	local b=$2
 	mkdir -p "$b"
-	fragment "$1" "$b/fragment"
+	fragment "$1" "$b/fragment" || { echo "series: no $KT/config in $tree" >&2; return 1; }
 	[ -f "$b/.config" ] || kmake "$b" -s tinyconfig >/dev/null
 	"$wt/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$b/fragment" >/dev/null &&
 		kmake "$b" -s olddefconfig >/dev/null
+}
+
+# show_failure LOG: what a failed build said: the compiler's errors (a
+# parallel build may print much after them) and the end of the log.
+show_failure() {
+	grep -E -A3 ': (fatal )?error:' "$1" | head -n 40 >&2
+	tail -n 10 "$1" >&2
 }
 
 # 3. and 4. Every patch builds on its own.
@@ -222,7 +249,7 @@ check_builds() {
 	# per configuration: the patch its build directory was last built at
 	# in this run, empty when it was not (or the build failed)
 	local -A built=()
-	commits=$(git -C "$wt" rev-list --reverse pristine..HEAD)
+	commits=$(git -C "$wt" rev-list --reverse "pristine..$final")
 	n=$(echo "$commits" | wc -l)
 	if IA64_CACHE=${IA64_CACHE:-/var/cache/kdump-iommu/ia64} "$here/ia64-toolchain.sh" --check >/dev/null 2>&1; then
 		ia64=1
@@ -237,7 +264,7 @@ check_builds() {
 		# Documentation, tools/, MAINTAINERS and other architectures
 		# are no input of an x86_64 vmlinux build: such a patch builds
 		# there exactly as the one before.
-		cfgs="on off"
+		cfgs=${SERIES_CONFIGS:-on off}
 		if [ -z "$(x86_inputs "$c")" ]; then
 			echo "series: patch $i/$n changes no x86_64 build input, builds there as patch $((i - 1)): $subject"
 			cfgs=
@@ -254,7 +281,7 @@ check_builds() {
 				! git -C "$wt" diff --name-only "$c^" "$c" | grep -q '/Kconfig[^/]*$\|^Kconfig'; then
 				:
 			elif ! configure "$cfg" "$b" >"$b.log" 2>&1; then
-				tail -n 20 "$b.log" >&2
+				show_failure "$b.log"
 				bad "build: patch $i/$n, x86_64 feature $cfg: $subject"
 				built[$cfg]=
 				continue
@@ -270,7 +297,7 @@ check_builds() {
 			fi
 			built[$cfg]=
 			if ! kmake "$b" -s -j"$(nproc)" vmlinux >>"$b.log" 2>&1; then
-				tail -n 20 "$b.log" >&2
+				show_failure "$b.log"
 				bad "build: patch $i/$n, x86_64 feature $cfg: $subject"
 				continue
 			fi
@@ -351,33 +378,33 @@ ia64_build() {
 		"$here/ia64-check.sh" "$wt" "$cache" >"$2" 2>&1; then
 		echo "series: $1 builds, ia64 zx1 feature on and off ($(($(date +%s) - t0)) s): $3"
 	else
-		tail -n 20 "$2" >&2
+		show_failure "$2"
 		bad "build: $1, ia64: $3"
 		return 1
 	fi
 }
 
-# basenames FILE...: the file names without their directories
-basenames() {
-	local f
-	for f in "$@"; do basename "$f"; done
-}
-
-# warnings_of FILE...: the warnings for FILEs in a build log on stdin,
-# without line and column numbers (hunks move them), sorted.
+# warnings_of PATH...: the warnings for PATHs (in the tree) in a build log
+# on stdin, without line and column numbers (hunks move them), sorted.
+# One line per warning in a .c file, so that comm(1) counts them: a
+# second instance of a warning pristine has is a new one.  A header's are
+# counted once each, as every object that includes it repeats them.
 warnings_of() {
 	local re
 	re=$(printf '%s|' "$@" | sed 's/\./\\./g; s/|$//')
 	grep -E "(^|/)($re):[0-9]+(:[0-9]+)?: (warning|error):" |
-		sed -E 's#^(.*/)?([^/:]+\.[ch]):[0-9]+(:[0-9]+)?:#\2:#' | sort -u
+		sed -E "s#^(.*/)?($re):[0-9]+(:[0-9]+)?:#\2:#" | LC_ALL=C sort |
+		awk -F: '$1 ~ /\.h$/ && seen[$0]++ { next } { print }'
 }
 
 # 5. W=1 and sparse on what the series adds or changes.
 check_warnings() {
-	local b=$cache/x86_64-on added changed objs=() f o new
+	local b=$cache/x86_64-on added changed headers objs=() f o new key rc
+	command -v sparse >/dev/null || { bad "warnings: no sparse (make deps installs it)"; return; }
 	git -C "$wt" checkout -q --detach "$final"
-	added=$(git -C "$wt" diff --name-only --diff-filter=A pristine HEAD -- '*.c' '*.h')
-	changed=$(git -C "$wt" diff --name-only --diff-filter=M pristine HEAD -- '*.c')
+	added=$(git -C "$wt" diff --name-only --diff-filter=A pristine "$final" -- '*.c' '*.h')
+	changed=$(git -C "$wt" diff --name-only --diff-filter=M pristine "$final" -- '*.c')
+	headers=$(git -C "$wt" diff --name-only --diff-filter=M pristine "$final" -- '*.h')
 	for f in $added $changed; do
 		case "$f" in
 		*.c) o=${f%.c}.o
@@ -388,28 +415,47 @@ check_warnings() {
 	configure on "$b" >/dev/null 2>&1
 	(cd "$b" && rm -f "${objs[@]}")
 	kmake "$b" -k W=1 C=2 "${objs[@]}" >"$out/check/w1-sparse.log" 2>&1
-	# shellcheck disable=SC2046
-	new=$(warnings_of $(basenames $added) <"$out/check/w1-sparse.log")
+	# shellcheck disable=SC2086
+	new=$(warnings_of $added <"$out/check/w1-sparse.log")
 	if [ -n "$new" ]; then
 		echo "$new" >&2
 		bad "warnings: W=1/sparse warnings in files the series adds"
 	fi
 	# The upstream files: compare with the same objects at pristine.
-	# shellcheck disable=SC2046
-	warnings_of $(basenames $changed) <"$out/check/w1-sparse.log" \
+	# shellcheck disable=SC2086
+	warnings_of $changed $headers <"$out/check/w1-sparse.log" \
 		>"$out/check/w1-sparse.series.txt"
-	git -C "$wt" checkout -q --detach pristine
 	objs=()
 	for f in $changed; do
 		o=${f%.c}.o
 		[ -f "$b/$o" ] && objs+=("$o")
 	done
-	(cd "$b" && rm -f "${objs[@]}")
-	kmake "$b" -k W=1 C=2 "${objs[@]}" >"$out/check/w1-sparse.pristine.log" 2>&1
-	# shellcheck disable=SC2046
-	warnings_of $(basenames $changed) <"$out/check/w1-sparse.pristine.log" \
-		>"$out/check/w1-sparse.pristine.txt"
-	new=$(comm -23 "$out/check/w1-sparse.series.txt" "$out/check/w1-sparse.pristine.txt")
+	# Pristine's warnings depend on nothing but pristine, the objects,
+	# the .config and the tools: kept in the cache under a hash of those,
+	# they are built once (checking pristine out in the builds' tree
+	# would cost the next build a rebuild of all that includes a header
+	# the series changes).
+	key=$( { echo "warnings_of 2"; echo $headers
+		git -C "$wt" rev-parse pristine; printf '%s\n' "${objs[@]}"
+		cat "$b/.config"; gcc --version; sparse --version 2>&1; } | sha1sum | cut -c1-16)
+	if [ -f "$cache/w1-sparse.pristine-$key.txt" ]; then
+		cp "$cache/w1-sparse.pristine-$key.txt" "$out/check/w1-sparse.pristine.txt"
+		echo "(pristine's warnings as built before: $cache/w1-sparse.pristine-$key.txt)" \
+			>"$out/check/w1-sparse.pristine.log"
+	else
+		git -C "$wt" checkout -q --detach pristine
+		(cd "$b" && rm -f "${objs[@]}")
+		kmake "$b" -k W=1 C=2 "${objs[@]}" >"$out/check/w1-sparse.pristine.log" 2>&1
+		rc=$?
+		# shellcheck disable=SC2086
+		warnings_of $changed $headers <"$out/check/w1-sparse.pristine.log" \
+			>"$out/check/w1-sparse.pristine.txt"
+		# (only a build that made every object is worth keeping)
+		[ $rc -ne 0 ] ||
+			{ cp "$out/check/w1-sparse.pristine.txt" "$cache/w1-sparse.pristine-$key.tmp" &&
+			  mv "$cache/w1-sparse.pristine-$key.tmp" "$cache/w1-sparse.pristine-$key.txt"; }
+	fi
+	new=$(LC_ALL=C comm -23 "$out/check/w1-sparse.series.txt" "$out/check/w1-sparse.pristine.txt")
 	if [ -n "$new" ]; then
 		echo "$new" >&2
 		bad "warnings: W=1/sparse warnings the series brings to upstream files"
