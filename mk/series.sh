@@ -230,7 +230,9 @@ configure() { # on|off BUILD
 	local b=$2
 	mkdir -p "$b"
 	fragment "$1" "$b/fragment" || { echo "series: no $KT/config in $tree" >&2; return 1; }
-	[ -f "$b/.config" ] || kmake "$b" -s tinyconfig >/dev/null
+	# (from tinyconfig each time: the .config is the patch's and the
+	# fragment's, whatever the directory built before)
+	kmake "$b" -s tinyconfig >/dev/null
 	"$wt/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$b/fragment" >/dev/null &&
 		kmake "$b" -s olddefconfig >/dev/null
 }
@@ -284,6 +286,14 @@ check_builds() {
 				show_failure "$b.log"
 				bad "build: patch $i/$n, x86_64 feature $cfg: $subject"
 				built[$cfg]=
+				continue
+			fi
+			# Before the patch that adds the option, "on" and "off"
+			# are one configuration: the same .config and sources
+			# build the same.
+			if [ "$cfg" = off ] && [ "${built[on]:-}" = "$i" ] &&
+				cmp -s "$b/.config" "$cache/x86_64-on/.config"; then
+				echo "series: patch $i/$n builds, x86_64 feature off: the .config of feature on (no such option yet), built above: $subject"
 				continue
 			fi
 			# A patch that changes none of what the last build of this
