@@ -47,10 +47,32 @@ run() {
 	return $rc
 }
 
+# run_bg NAME CMD...: as run, in the background; wait_bg NAME reports it.
+declare -A bg_pid=() bg_t0=()
+run_bg() {
+	local name=$1
+	shift
+	echo "# $name (in the background): $*"
+	bg_t0[$name]=$(date +%s)
+	"$@" >"$LOGS/$name.log" 2>&1 &
+	bg_pid[$name]=$!
+}
+wait_bg() {
+	local name=$1 rc
+	wait "${bg_pid[$name]}"
+	rc=$?
+	result "$name" $rc "$(($(date +%s) - ${bg_t0[$name]})) s, in the background"
+	[ $rc -eq 0 ] || tail -n 15 "$LOGS/$name.log" | sed 's/^/#   /'
+	return $rc
+}
+
 start=$(date +%s)
 
-# 1. The tree tooling: writeback of a commit and re-assembly round-trip.
-run tree-roundtrip mk/test-tree.sh "$TREE"
+# 1. The tree tooling: writeback of a commit and re-assembly round-trip,
+#    in a scratch clone of the tree and copy of the repository.  Mostly
+#    git writing and removing files: beside the KUnit build, which only
+#    reads the tree.
+run_bg tree-roundtrip mk/test-tree.sh "$TREE"
 
 # 2. The harness's own verdicts on canned consoles.
 run vmtest-analysis python3 "$TREE/$KT/test_vmtest.py"
@@ -69,6 +91,7 @@ run vmtest-unknown-case bad_case
 #    domains (one build, booted with each vIOMMU).
 run kunit-vtd mk/kunit.sh "$TREE" "$O/kunit" vtd build
 run kunit-amd mk/kunit.sh "$TREE" "$O/kunit" amd
+wait_bg tree-roundtrip
 
 # 5. The QEMU kdump matrix.  Each case is one test; a case passes when its
 #    result matches its expectation (including the known stock failures).
