@@ -54,14 +54,18 @@ run_bg() {
 	shift
 	echo "# $name (in the background): $*"
 	bg_t0[$name]=$(date +%s)
-	"$@" >"$LOGS/$name.log" 2>&1 &
+	rm -f "$LOGS/$name.rc" "$LOGS/$name.end"
+	# (its status and end time in files: wait's can be lost to a reused
+	# pid, and the time until wait is not its own)
+	( "$@"; echo $? >"$LOGS/$name.rc"; date +%s >"$LOGS/$name.end" ) \
+		>"$LOGS/$name.log" 2>&1 &
 	bg_pid[$name]=$!
 }
 wait_bg() {
 	local name=$1 rc
 	wait "${bg_pid[$name]}"
-	rc=$?
-	result "$name" $rc "$(($(date +%s) - ${bg_t0[$name]})) s, in the background"
+	rc=$(cat "$LOGS/$name.rc" 2>/dev/null || echo 1)
+	result "$name" "$rc" "$(($(cat "$LOGS/$name.end" 2>/dev/null || date +%s) - ${bg_t0[$name]})) s, in the background"
 	[ $rc -eq 0 ] || tail -n 15 "$LOGS/$name.log" | sed 's/^/#   /'
 	return $rc
 }
