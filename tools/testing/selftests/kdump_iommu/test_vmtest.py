@@ -312,8 +312,11 @@ class Jobs(unittest.TestCase):
     """run_cases with several jobs: every case runs once, the results come
     back in the order asked for, and each case's lines stay together."""
     def setUp(self):
+        import multiprocessing
         self.saved = vmtest.run_case
         vmtest.run_case = self.fake_run_case
+        # the first two cases meet, so each worker has taken one
+        Jobs.barrier = multiprocessing.get_context('fork').Barrier(2)
 
     def tearDown(self):
         vmtest.run_case = self.saved
@@ -324,6 +327,10 @@ class Jobs(unittest.TestCase):
         if name == 'amd':
             raise OSError('No space left on device')
         start = time.monotonic()
+        try:
+            Jobs.barrier.wait(1 if args.jobs > 1 else 0)
+        except Exception:   # the barrier is broken after the first pair
+            pass
         print('== %s start' % name, flush=True)
         # cases end in another order than they started
         time.sleep(0.05 * (3 - len(name) % 3))
@@ -372,6 +379,12 @@ class Jobs(unittest.TestCase):
         res, lines = self.run_jobs(['vtd', 'amd-ir'], 1)
         self.assertEqual([r['pid'] for r in res], [os.getpid()] * 2)
         self.assertEqual(lines[0], '== vtd start')
+
+    def test_harness_error_with_one_job(self):
+        res, lines = self.run_jobs(['amd', 'vtd'], 1)
+        self.assertTrue(res[0]['error'])
+        self.assertEqual(res[1]['case'], 'vtd')
+        self.assertIn('pid', res[1])
 
 
 @unittest.skipUnless(os.environ.get('KDT_CASE_DIR'), 'KDT_CASE_DIR not set')

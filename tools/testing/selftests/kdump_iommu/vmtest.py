@@ -1054,19 +1054,24 @@ def weight(name):
     return case.get('timeout', 0) + (HANG_IDLE if 'hang' in expect else 0)
 
 
+def _run_guarded(name, args, release):
+    """run_case; an error of the harness in one case fails that case and
+    does not stop the others."""
+    try:
+        return run_case(name, args, args.initramfs, release)
+    except Exception:
+        print('   -> ERROR in the harness:\n' + traceback.format_exc(), flush=True)
+        return dict(case=name, ok=False, error=True, result='error',
+                    mismatch=['the harness failed'])
+
+
 def _run_buffered(job):
-    """run_case in a worker process: its lines come back with its result,
-    to be printed together."""
+    """_run_guarded in a worker process: its lines come back with its
+    result, to be printed together."""
     name, args, release = job
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        try:
-            res = run_case(name, args, args.initramfs, release)
-        except Exception:
-            # one case's error must not lose the others' results
-            print('   -> ERROR in the harness:\n' + traceback.format_exc())
-            res = dict(case=name, ok=False, error=True, result='error',
-                       mismatch=['the harness failed'])
+        res = _run_guarded(name, args, release)
     return name, res, buf.getvalue()
 
 
@@ -1079,7 +1084,7 @@ def run_cases(names, args, release):
     twice in names (its directory would be shared).
     """
     if args.jobs <= 1 or len(names) <= 1:
-        return [run_case(n, args, args.initramfs, release) for n in names]
+        return [_run_guarded(n, args, release) for n in names]
     order = sorted(names, key=weight, reverse=True)
     results = {}
     with multiprocessing.get_context('fork').Pool(args.jobs) as pool:
