@@ -818,7 +818,7 @@ def run_case(name, args, base, release):
     t0 = time.monotonic()
     # A case that expects a hang has nothing to wait for: the evidence
     # that it ran is on the console before the silence.
-    expect = case['expect'] if isinstance(case['expect'], tuple) else (case['expect'],)
+    expect = expected(case)
     idle = (min(args.idle, HANG_IDLE) if 'hang' in expect else
             max(args.idle, case.get('idle', 0)))
     how = run_qemu(cmd, os.path.join(d, 'console.log'),
@@ -916,7 +916,7 @@ def ktap(con):
 def mismatches(case, con, res):
     """How a result differs from what the case expects; empty if not."""
     bad = []
-    expect = case['expect'] if isinstance(case['expect'], tuple) else (case['expect'],)
+    expect = expected(case)
     if res['result'] not in expect:
         bad.append('result %s, expected %s' % (res['result'], ' or '.join(expect)))
     if case.get('path') and res['kdump_path'] != case['path']:
@@ -1045,13 +1045,17 @@ def summary(results):
             print('  '.join('-' * x for x in w[:-1]))
 
 
+def expected(case):
+    """The outcomes a case accepts, as a tuple."""
+    return case['expect'] if isinstance(case['expect'], tuple) else (case['expect'],)
+
+
 def weight(name):
     """A case's expected length, to start the long ones first: its own
     timeout for the large machines, the silence that ends an expected
     hang, or a plain kdump."""
     case = CASES[name]
-    expect = case['expect'] if isinstance(case['expect'], tuple) else (case['expect'],)
-    return case.get('timeout', 0) + (HANG_IDLE if 'hang' in expect else 0)
+    return case.get('timeout', 0) + (HANG_IDLE if 'hang' in expected(case) else 0)
 
 
 def _run_guarded(name, args, release):
