@@ -48,7 +48,7 @@ N ?= 100
 
 .PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
 	initramfs vmtest soak bench debug-check ia64-toolchain ia64-check series \
-	series-check run check clean \
+	series-check fix-check run check clean \
 	distclean
 
 all: run
@@ -71,6 +71,7 @@ help:
 	@echo 'make bench REPS=5  cost and speed against stock kdump, in $(O)/bench/'
 	@echo 'make series V=2 the series as mail: $(O)/series/vV/, cover letter, --base'
 	@echo 'make series-check  git am on pristine, checkpatch, every patch builds, W=1/sparse'
+	@echo 'make fix-check  patch 1 (the VT-d fix) alone: stock 6.1 hangs, with the patch it dumps'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
 
 deps:
@@ -153,6 +154,11 @@ series: tree
 series-check: tree
 	@IA64_CACHE=$(IA64_CACHE) SERIES_CACHE=$(SERIES_CACHE) \
 		mk/series.sh check $(TREE) $(O)/series $(V)
+
+# Patch 1, the VT-d fix, alone: stock 6.1 hangs in vtd-pt-stock, stock 6.1
+# with that patch dumps.  Both kernels are kept in $(SERIES_CACHE).
+fix-check: tree initramfs
+	@SERIES_CACHE=$(SERIES_CACHE) mk/fix-check.sh $(TREE) $(O)/fix-check $(INITRAMFS)
 
 run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'

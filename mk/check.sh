@@ -151,6 +151,11 @@ run series-check mk/series.sh check "$TREE" "$O/series" 2
 # directories just used, so it costs one object) the build.
 run series-check-controls mk/test-series.sh "$TREE" "$O/series" --build
 
+# 9b. The series' first patch, the VT-d fix, alone on stock 6.1: stock
+#     hangs in vtd-pt-stock (the negative control), stock with that patch
+#     dumps.  The two kernels are kept in the series cache.
+run fix-check mk/fix-check.sh "$TREE" "$O/fix-check" "$INITRAMFS"
+
 # 10. ia64 (HP zx1, sba_iommu): zx1_defconfig with the feature on and off,
 #    W=1 on our files, after each patch that touches ia64 and for the
 #    whole series: series-check above built it (mk/ia64-check.sh in its
