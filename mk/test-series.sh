@@ -7,6 +7,8 @@
 #   1. checkpatch: a patch with a style error (no spaces around '=')
 #      fails "checkpatch" and names the patch;
 #   2. git am: a patch that does not apply fails "git-am";
+#   2b. fixes: a patch that needs the first patch (the one with a Fixes:
+#      tag) fails "fixes", and so does a Fixes: tag after other patches;
 #   3. build: a patch that breaks the build fails "build: patch N/N" (run
 #      only with --build: it builds that patch in OUT's build directories,
 #      so run it after a real series-check, where it costs one object).
@@ -23,12 +25,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The bad patches edit three files: only those are checked out (the whole
+# The bad patches edit four files: only those are checked out (the whole
 # tree would cost a minute to write and to remove, for nothing).
 git clone -q --shared --no-checkout "$src_tree" "$tmp/linux"
 tree=$tmp/linux
 git -C "$tree" sparse-checkout set --no-cone /drivers/iommu/kdump_reserve.c \
-	/drivers/iommu/iommu.c /drivers/net/ethernet/intel/e1000/e1000_main.c
+	/drivers/iommu/iommu.c /drivers/iommu/intel/iommu.c \
+	/drivers/net/ethernet/intel/e1000/e1000_main.c
 git -C "$tree" checkout -q HEAD
 [ -f "$tree/drivers/iommu/kdump_reserve.c" ] || fail "sparse checkout of the scratch tree"
 git -C "$tree" fetch -q origin 'refs/tags/pristine:refs/tags/pristine'
@@ -71,6 +74,31 @@ if SERIES_NO_EXPORT=1 SERIES_STEPS=none "$here/series.sh" check "$tree" "$tmp/ou
 fi
 grep -q "FAILED: git-am: v99-0002-" "$tmp/log" || fail "git am: not the reason: $(tail -n 5 "$tmp/log")"
 echo "ok: git am fails a patch that does not apply"
+
+# 2b. A patch that edits what the fix added needs the fix; a Fixes: tag on
+#     a patch after the first that has none is out of place.
+grep -q '^Fixes: ' "$tmp/out/v99/v99-0001-"*.patch || fail "fixes: the series' first patch has no Fixes: tag"
+sed -i 's|^\t\tcontext_clear_entry(context);$|&\n\t\t/* needs the fix */|' \
+	"$tree/drivers/iommu/intel/iommu.c"
+git -C "$tree" diff --quiet && fail "fixes: the fix's line is not in the tree"
+git -C "$tree" add -A
+bad_commit "iommu/vt-d: a patch that needs the fix"
+if SERIES_STEPS=none "$here/series.sh" check "$tree" "$tmp/out" 99 >"$tmp/log" 2>&1; then
+	fail "fixes: a patch that needs the fix passed"
+fi
+grep -q "FAILED: fixes: v99-00$n-.* does not apply without the fixes" "$tmp/log" ||
+	fail "fixes: not the reason: $(tail -n 5 "$tmp/log")"
+git -C "$tree" reset -q --hard HEAD^
+git -C "$tree" update-ref refs/kdump-iommu/synced HEAD
+"$here/series.sh" export "$tree" "$tmp/out" 99 >/dev/null
+sed -i '0,/^Signed-off-by: /s//Fixes: 123456789abc ("not a fix")\n&/' "$tmp/out/v99/v99-0003-"*.patch
+if SERIES_NO_EXPORT=1 SERIES_STEPS=none "$here/series.sh" check "$tree" "$tmp/out" 99 \
+	>"$tmp/log" 2>&1; then
+	fail "fixes: a Fixes: tag after other patches passed"
+fi
+grep -q "FAILED: fixes: v99-0003-.* has a Fixes: tag but comes after v99-0002-" "$tmp/log" ||
+	fail "fixes: not the reason: $(tail -n 5 "$tmp/log")"
+echo "ok: the fix stands alone and first: a patch that needs it fails, and so does a late Fixes: tag"
 
 # 3. build
 if [ "$build" = --build ]; then
