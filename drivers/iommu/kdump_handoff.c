@@ -34,6 +34,7 @@
 #include <kunit/visibility.h>
 #include <linux/cc_platform.h>
 #include <linux/crash_dump.h>
+#include <linux/elf.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/pci.h>
@@ -49,6 +50,19 @@
  * there even though kexec hands it that memory: the window leaves it out.
  */
 #define KDUMP_IOMMU_DMA_FLOOR	(IS_ENABLED(CONFIG_X86) ? SZ_1M : 0)
+
+/*
+ * The crashed kernel's RAM: the PT_LOAD segments of the ELF core header it
+ * prepared for this kernel (elfcorehdr=).  Its
+ * IOMMU tables can only be there.  An old entry that points anywhere else
+ * (MMIO, a hole, or this kernel's memory, which the header leaves out) is
+ * corrupt, and a cached mapping of it could read a device register.
+ * Read at boot: see kdump_iommu_old_ram_init().
+ */
+#define KDUMP_IOMMU_OLD_RAM_MAX	128
+
+static struct kdump_iommu_range kdump_iommu_old_ram[KDUMP_IOMMU_OLD_RAM_MAX];
+static int kdump_iommu_nr_old_ram;	/* or a negative errno */
 
 /* A device without the window, on kdump_iommu_handoff::blocked */
 struct kdump_iommu_blocked {
@@ -216,6 +230,111 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 }
 
 /**
+ * kdump_iommu_old_ram_add() - take in one program header of an ELF core
+ *	header
+ * @ram: the crashed kernel's RAM so far
+ * @nr: how many ranges @ram holds
+ * @max: how many it has room for
+ * @phdr: the program header
+ *
+ * Only PT_LOAD segments describe RAM (p_paddr, p_memsz); one without
+ * memory adds nothing.
+ *
+ * Return: the new number of ranges, -EINVAL if the segment wraps around
+ * the address space, or -E2BIG if @ram is full.
+ */
+VISIBLE_IF_KUNIT int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram,
+					     int nr, int max,
+					     const struct elf64_phdr *phdr)
+{
+	u64 end = phdr->p_paddr + phdr->p_memsz - 1;
+
+	if (phdr->p_type != PT_LOAD || !phdr->p_memsz)
+		return nr;
+	if (end < phdr->p_paddr)
+		return -EINVAL;
+	if (nr >= max)
+		return -E2BIG;
+	ram[nr].start = phdr->p_paddr;
+	ram[nr].end = end;
+	return nr + 1;
+}
+
+/**
+ * kdump_iommu_within() - does one range hold a whole address range?
+ * @ranges: the ranges
+ * @nr: how many
+ * @start: first address of the range to look for
+ * @size: its size in bytes
+ *
+ * Return: true if one of @ranges holds all of [@start, @start + @size).
+ */
+VISIBLE_IF_KUNIT bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
+					 unsigned int nr, u64 start, u64 size)
+{
+	u64 end = start + size - 1;
+	unsigned int i;
+
+	if (!size || end < start)
+		return false;
+	for (i = 0; i < nr; i++)
+		if (start >= ranges[i].start && end <= ranges[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * The crashed kernel's RAM from its ELF core header, read the way
+ * /proc/vmcore reads it (elfcorehdr_read(): decrypted where the crashed
+ * kernel's memory was encrypted).
+ *
+ * Return: the number of ranges, or a negative errno.
+ */
+static int __init kdump_iommu_read_old_ram(void)
+{
+	struct elf64_hdr ehdr;
+	struct elf64_phdr phdr;
+	u64 pos = elfcorehdr_addr;
+	int nr = 0;
+	unsigned int i;
+
+	/* Without /proc/vmcore there is neither the reader nor a dump. */
+	if (!IS_ENABLED(CONFIG_PROC_VMCORE))
+		return -EOPNOTSUPP;
+	if (elfcorehdr_addr == ELFCORE_ADDR_MAX ||
+	    elfcorehdr_addr == ELFCORE_ADDR_ERR)
+		return -ENOENT;
+	if (elfcorehdr_read((char *)&ehdr, sizeof(ehdr), &pos) != sizeof(ehdr))
+		return -EIO;
+	if (memcmp(ehdr.e_ident, ELFMAG, SELFMAG) ||
+	    ehdr.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    ehdr.e_phentsize != sizeof(phdr))
+		return -EINVAL;
+	for (i = 0; i < ehdr.e_phnum && nr >= 0; i++) {
+		pos = elfcorehdr_addr + ehdr.e_phoff + (u64)i * sizeof(phdr);
+		if (elfcorehdr_read((char *)&phdr, sizeof(phdr), &pos) != sizeof(phdr))
+			return -EIO;
+		nr = kdump_iommu_old_ram_add(kdump_iommu_old_ram, nr,
+					     ARRAY_SIZE(kdump_iommu_old_ram),
+					     &phdr);
+	}
+	return nr ?: -ENOENT;
+}
+
+/*
+ * Before vmcore_init() (an fs_initcall), which frees the header and
+ * forgets its address, and before the IOMMU drivers' hand-off
+ * (pci_iommu_init(), a rootfs_initcall).
+ */
+static int __init kdump_iommu_old_ram_init(void)
+{
+	if (is_kdump_kernel())
+		kdump_iommu_nr_old_ram = kdump_iommu_read_old_ram();
+	return 0;
+}
+subsys_initcall(kdump_iommu_old_ram_init);
+
+/**
  * kdump_iommu_old_table() - map one table page of the crashed kernel's
  *	page tables, for reading
  * @t: the walk's mapped tables
@@ -223,10 +342,10 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
  * @phys: its physical address; IOMMU page tables are 4 KiB pages in both
  *	the VT-d (9.8) and AMD-Vi (2.2.3) formats
  *
- * A table the crashed kernel left can only be in its memory.  An entry
- * that points into this kernel's memory is corrupt, and so is what the
- * hardware would walk there: this kernel will write that memory.  It is
- * not mapped, and the walk fails.
+ * A table the crashed kernel left can only be in its RAM, as its ELF core
+ * header describes it, and never in this kernel's memory (which the
+ * hardware would then walk while this kernel writes it).  An entry that
+ * points anywhere else is corrupt: it is not mapped, and the walk fails.
  *
  * Return: the table, or NULL if it cannot be mapped.
  */
@@ -241,7 +360,10 @@ u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
 	if (t->level[level].va)
 		memunmap(t->level[level].va);
 	t->level[level].va = NULL;
-	if (region_intersects(phys, SZ_4K, IORESOURCE_SYSTEM_RAM,
+	if (kdump_iommu_nr_old_ram <= 0 ||
+	    !kdump_iommu_within(kdump_iommu_old_ram, kdump_iommu_nr_old_ram,
+				phys, SZ_4K) ||
+	    region_intersects(phys, SZ_4K, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT)
 		return NULL;
 	t->level[level].phys = phys;
@@ -301,6 +423,13 @@ void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
 	h->iommu = iommu;
 	xa_init(&h->roots);
 	INIT_LIST_HEAD(&h->blocked);
+	if (kdump_iommu_nr_old_ram <= 0) {
+		h->nr_mixed++;
+		snprintf(h->why, sizeof(h->why),
+			 "the crashed kernel's RAM is not known: its ELF core header cannot be read (%d)",
+			 kdump_iommu_nr_old_ram);
+		return;
+	}
 	kdump_iommu_handoff_required(h);
 }
 

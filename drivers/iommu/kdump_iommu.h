@@ -13,6 +13,7 @@
 #include <linux/xarray.h>
 
 struct dentry;
+struct elf64_phdr;
 struct device;
 struct iommu_domain;
 struct list_head;
@@ -285,6 +286,10 @@ void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup, void *data,
 			    u64 start, u64 end, struct kdump_iommu_walk *w);
 bool kdump_iommu_handoff_decide(unsigned int identity, unsigned int passthrough,
 				unsigned int blocked, unsigned int mixed);
+int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
+			    const struct elf64_phdr *phdr);
+bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
+			unsigned int nr, u64 start, u64 size);
 #endif
 
 /* Testing only (kdump_debug.c, CONFIG_KDUMP_IOMMU_RESERVE_DEBUG) */

@@ -7,7 +7,8 @@
  * high regions, regions beyond the IOMMU's address width, no
  * crashkernel=), overlaps, page counts, the kdump kernel's walk of old
  * tables (identity, blocked, partial, read-only, holes stepped over in
- * one lookup), and fixed IOVA spaces (HP sba_iommu): which addresses an
+ * one lookup), the crashed kernel's RAM from its ELF core header, which
+ * every old table pointer must lie in, and fixed IOVA spaces (HP sba_iommu): which addresses an
  * IOC translates, which pages of a window need identity entries, what
  * 32-bit devices can reach, and the kdump kernel's walk through a fake
  * pdir.
@@ -23,6 +24,7 @@
 
 #include <kunit/test.h>
 #include <linux/dma-mapping.h>
+#include <linux/elf.h>
 #include <linux/iommu.h>
 #include <linux/kexec.h>
 #include <linux/pci.h>
@@ -873,6 +875,98 @@ static void test_iova_space_walk(struct kunit *test)
 			KDUMP_OLD_IDENTITY);
 }
 
+/* The crashed kernel's RAM from its ELF core header's program headers. */
+struct old_ram_case {
+	const char *name;
+	struct elf64_phdr phdr[4];
+	int nr_phdr;
+	int max;
+	int want;			/* ranges, or a negative errno */
+	struct kdump_iommu_range ram[3];
+};
+
+#define LOAD(a, n)	{ .p_type = PT_LOAD, .p_paddr = (a), .p_memsz = (n) }
+#define NOTE(a, n)	{ .p_type = PT_NOTE, .p_paddr = (a), .p_memsz = (n) }
+
+static const struct old_ram_case old_ram_cases[] = {
+	{ "one load", { LOAD(0x100000, 0x7ff00000) }, 1, 3, 1,
+	  { R(0x100000, 0x7fffffff) } },
+	{ "notes skipped", { NOTE(0, 0x1000), LOAD(0x1000, 0x9f000),
+			     LOAD(0x100000, 0x1000) }, 3, 3, 2,
+	  { R(0x1000, 0x9ffff), R(0x100000, 0x100fff) } },
+	{ "empty load skipped", { LOAD(0x1000, 0), LOAD(0x2000, 0x1000) }, 2, 3, 1,
+	  { R(0x2000, 0x2fff) } },
+	{ "load up to the top", { LOAD(0xfffffffffffff000ULL, 0x1000) }, 1, 3, 1,
+	  { R(0xfffffffffffff000ULL, U64_MAX) } },
+	{ "load wraps", { LOAD(0xfffffffffffff000ULL, 0x2000) }, 1, 3, -EINVAL },
+	{ "more loads than room", { LOAD(0, 0x1000), LOAD(0x2000, 0x1000),
+				    LOAD(0x4000, 0x1000) }, 3, 2, -E2BIG },
+	{ "no load at all", { NOTE(0, 0x1000) }, 1, 3, 0 },
+};
+
+static void old_ram_case_desc(const struct old_ram_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(old_ram, old_ram_cases, old_ram_case_desc);
+
+static void test_old_ram_add(struct kunit *test)
+{
+	const struct old_ram_case *c = test->param_value;
+	struct kdump_iommu_range ram[3] = {};
+	int i, nr = 0;
+
+	for (i = 0; i < c->nr_phdr && nr >= 0; i++)
+		nr = kdump_iommu_old_ram_add(ram, nr, c->max, &c->phdr[i]);
+	KUNIT_ASSERT_EQ(test, nr, c->want);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, ram[i].start, c->ram[i].start);
+		KUNIT_EXPECT_EQ(test, ram[i].end, c->ram[i].end);
+	}
+}
+
+/* kdump_iommu_within(): is an old table page in the crashed kernel's RAM? */
+struct within_case {
+	const char *name;
+	u64 start, size;
+	bool within;
+};
+
+static const struct kdump_iommu_range within_ram[] = {
+	R(0x1000, 0x9fbff), R(0x100000, 0x27ffffff), R(0x38000000, 0x7fffffff),
+};
+
+static const struct within_case within_cases[] = {
+	{ "a page inside", 0x200000, SZ_4K, true },
+	{ "the first page", 0x100000, SZ_4K, true },
+	{ "the last page", 0x7ffff000, SZ_4K, true },
+	{ "a partial page at a range's end", 0x9f000, SZ_4K, false },
+	{ "running past a range's end", 0x27fff000, SZ_8K, false },
+	{ "the hole between (the crash kernel)", 0x30000000, SZ_4K, false },
+	{ "MMIO above RAM", 0xfed90000, SZ_4K, false },
+	{ "page zero", 0, SZ_4K, false },
+	{ "no bytes", 0x200000, 0, false },
+	{ "wraps around", U64_MAX - 0xfff, SZ_8K, false },
+};
+
+static void within_case_desc(const struct within_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(within, within_cases, within_case_desc);
+
+static void test_within(struct kunit *test)
+{
+	const struct within_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, kdump_iommu_within(within_ram, ARRAY_SIZE(within_ram),
+						 c->start, c->size), c->within);
+	/* No RAM holds nothing. */
+	KUNIT_EXPECT_FALSE(test, kdump_iommu_within(within_ram, 0, c->start, c->size));
+}
+
 /* The hand-off decision from the devices' states. */
 struct decide_case {
 	const char *name;
@@ -921,6 +1015,8 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE(test_walk_two_ranges),
 	KUNIT_CASE_PARAM(test_old_combine, combine_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_decide, decide_gen_params),
+	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
+	KUNIT_CASE_PARAM(test_within, within_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_translates, translates_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_plan, plan_gen_params),
