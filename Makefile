@@ -46,7 +46,8 @@ DEBUG_BUILD := $(O)/build/x86_64-debug
 DEBUG_CASES ?= main
 N ?= 100
 
-.PHONY: all help deps tree writeback tree-reset kernel debug-kernel kunit \
+.PHONY: all help deps tree writeback tree-reset kernel kernel-build debug-kernel \
+	debug-vmtest kunit \
 	initramfs vmtest soak bench debug-check ia64-toolchain ia64-check series \
 	series-check fix-check run check clean \
 	distclean
@@ -88,6 +89,13 @@ tree-reset:
 	@mk/tree.sh assemble . $(TREE)
 
 kernel: tree
+	@+$(MAKE) --no-print-directory kernel-build
+
+# The build alone, from $(TREE) as it is.  make check builds from a copy of
+# the tree that persists outside the repository (mk/cache-tree.sh), into
+# build directories beside it, so that a clean clone does not rebuild
+# every object.
+kernel-build:
 	@mk/kconfig.sh $(TREE) $(BUILD) $(addprefix $(TREE)/,$(KCONFIG_FRAGMENTS))
 	@+$(KMAKE) -j$(NPROC) bzImage
 	@echo "kernel: $(BZIMAGE) $$(cat $(BUILD)/include/config/kernel.release)"
@@ -123,6 +131,9 @@ bench: kernel initramfs
 # The main cases on the debug kernel: no report in either kernel.  KASAN's
 # shadow memory needs a larger crash kernel region.
 debug-check: debug-kernel initramfs
+	@+$(MAKE) --no-print-directory debug-vmtest
+
+debug-vmtest:
 	@python3 $(TREE)/$(KT)/vmtest.py -k $(DEBUG_BUILD)/arch/x86/boot/bzImage \
 		-x $(DEBUG_BUILD)/vmlinux -i $(INITRAMFS) -o $(O)/vmtest-debug \
 		-j $(VMTEST_JOBS) --no-reports --crashkernel 384M --idle 90 --timeout 600 $(DEBUG_CASES)
@@ -164,9 +175,10 @@ run: kernel initramfs
 	@echo '== kdump through an emulated Intel VT-d IOMMU (QEMU q35, intel-iommu)'
 	@$(VMTEST) --report vtd
 
-check: kernel initramfs
-	@O=$(O) TREE=$(TREE) BUILD=$(BUILD) KT=$(KT) BZIMAGE=$(BZIMAGE) \
-		VMLINUX=$(VMLINUX) INITRAMFS=$(INITRAMFS) \
+# (mk/check.sh builds its kernels in $(SERIES_CACHE), from a copy of the
+# tree that persists there: see kernel-build)
+check: tree initramfs
+	@O=$(O) TREE=$(TREE) KT=$(KT) INITRAMFS=$(INITRAMFS) \
 		IA64_CACHE=$(IA64_CACHE) SERIES_CACHE=$(SERIES_CACHE) mk/check.sh
 
 clean:

@@ -5,17 +5,21 @@
 # its name, and the run ends with "N passed, N failed".  Called by
 # "make check" once the tree, the kernel and the initramfs are built.
 #
-# Environment (from the Makefile): O, TREE, BUILD, KT, BZIMAGE, VMLINUX,
-# INITRAMFS.  CHECK_CASES overrides the QEMU cases (default: all).
+# Environment (from the Makefile): O, TREE, KT, INITRAMFS, SERIES_CACHE.
+# CHECK_CASES overrides the QEMU cases (default: all).
+#
+# The kernels it boots (the test kernel, KUnit's, the debug kernel) are
+# built from the tree's commit checked out in a work tree that persists in
+# SERIES_CACHE (mk/cache-tree.sh), into build directories beside it: a
+# clean clone then rebuilds what differs from the last build there, not
+# every object of three kernels.
 set -uo pipefail
 
 O=${O:-out}
 TREE=${TREE:-$O/linux}
-BUILD=${BUILD:-$O/build/x86_64}
 KT=${KT:-tools/testing/selftests/kdump_iommu}
-BZIMAGE=${BZIMAGE:-$BUILD/arch/x86/boot/bzImage}
-VMLINUX=${VMLINUX:-$BUILD/vmlinux}
 INITRAMFS=${INITRAMFS:-$O/initramfs.cpio.gz}
+KCACHE=${SERIES_CACHE:-$O/cache}
 LOGS=$O/check
 mkdir -p "$LOGS"
 
@@ -72,11 +76,25 @@ wait_bg() {
 
 start=$(date +%s)
 
+# 0. The kernel's source: the tree's HEAD in a work tree of the cache.
+if ! ktree=$(mk/cache-tree.sh "$TREE" "$KCACHE" tip HEAD); then
+	echo "not ok - cache-tree: cannot check out $TREE in $KCACHE"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+BUILD=$KCACHE/build/x86_64
+BZIMAGE=$BUILD/arch/x86/boot/bzImage
+VMLINUX=$BUILD/vmlinux
+DEBUG_BUILD=$KCACHE/build/x86_64-debug
+
 # 1. The tree tooling: writeback of a commit and re-assembly round-trip,
 #    in a scratch clone of the tree and copy of the repository.  Mostly
 #    git writing and removing files: beside the KUnit build, which only
 #    reads the tree.
 run_bg tree-roundtrip mk/test-tree.sh "$TREE"
+
+# The test kernel (and vmlinux), from that work tree.
+run kernel make --no-print-directory kernel-build TREE="$ktree" BUILD="$BUILD"
 
 # 2. The harness's own verdicts on canned consoles.
 run vmtest-analysis python3 "$TREE/$KT/test_vmtest.py"
@@ -93,8 +111,8 @@ run vmtest-unknown-case bad_case
 # 4. KUnit, with the kernel's kunit.py and its own kernel: the window
 #    arithmetic, and the window in the real VT-d and AMD-Vi drivers'
 #    domains (one build, booted with each vIOMMU).
-run kunit-vtd mk/kunit.sh "$TREE" "$O/kunit" vtd build
-run kunit-amd mk/kunit.sh "$TREE" "$O/kunit" amd
+run kunit-vtd mk/kunit.sh "$ktree" "$KCACHE/build/kunit" vtd build
+run kunit-amd mk/kunit.sh "$ktree" "$KCACHE/build/kunit" amd
 wait_bg tree-roundtrip
 
 # 5. The QEMU kdump matrix.  Each case is one test; a case passes when its
@@ -130,8 +148,10 @@ run soak python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMF
 
 # 7. The main cases on the debug kernel (KASAN, lockdep, UBSAN,
 #    DEBUG_ATOMIC_SLEEP): no report in either kernel.
-run debug-kernel make --no-print-directory O="$O" debug-kernel
-run debug-check make --no-print-directory O="$O" VMTEST_JOBS="$jobs" debug-check
+run debug-kernel make --no-print-directory kernel-build TREE="$ktree" BUILD="$DEBUG_BUILD" \
+	KCONFIG_FRAGMENTS="$KT/config $KT/config.debug"
+run debug-check make --no-print-directory O="$O" DEBUG_BUILD="$DEBUG_BUILD" \
+	VMTEST_JOBS="$jobs" debug-vmtest
 
 # 8. The dump check refuses what it must (negative controls on a real dump).
 verify_controls() {
