@@ -77,6 +77,13 @@ wait_bg() {
 start=$(date +%s)
 
 # 0. The kernel's source: the tree's HEAD in a work tree of the cache.
+#    An edit not committed in the tree would be tested by the harness but
+#    left out of the kernels: refuse.
+if [ -n "$(git -C "$TREE" status --porcelain --untracked-files=all)" ]; then
+	echo "not ok - tree: $TREE has changes that are not committed (make writeback, or make tree-reset)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 if ! ktree=$(mk/cache-tree.sh "$TREE" "$KCACHE" tip HEAD); then
 	echo "not ok - cache-tree: cannot check out $TREE in $KCACHE"
 	echo "0 passed, 1 failed"
@@ -94,6 +101,9 @@ DEBUG_BUILD=$KCACHE/build/x86_64-debug
 run_bg tree-roundtrip mk/test-tree.sh "$TREE"
 
 # The test kernel (and vmlinux), from that work tree.
+# (the build directory persists: a failed build must not leave the last
+# run's kernel to be tested)
+rm -f "$BZIMAGE"
 run kernel make --no-print-directory kernel-build TREE="$ktree" BUILD="$BUILD"
 
 # 2. The harness's own verdicts on canned consoles.
@@ -122,6 +132,8 @@ wait_bg tree-roundtrip
 jobs=${VMTEST_JOBS:-$(nproc)}
 cases=${CHECK_CASES:-all}
 echo "# vmtest: $cases"
+# (every case's result.json must come from this run)
+rm -rf "$O/vmtest" "$O/vmtest-soak" "$O/vmtest-debug"
 # shellcheck disable=SC2086
 python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
 	-o "$O/vmtest" -j "$jobs" $cases 2>&1 | tee "$LOGS/vmtest.log" | sed -u 's/^/#   /'
@@ -148,6 +160,7 @@ run soak python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMF
 
 # 7. The main cases on the debug kernel (KASAN, lockdep, UBSAN,
 #    DEBUG_ATOMIC_SLEEP): no report in either kernel.
+rm -f "$DEBUG_BUILD/arch/x86/boot/bzImage"
 run debug-kernel make --no-print-directory kernel-build TREE="$ktree" BUILD="$DEBUG_BUILD" \
 	KCONFIG_FRAGMENTS="$KT/config $KT/config.debug"
 run debug-check make --no-print-directory O="$O" DEBUG_BUILD="$DEBUG_BUILD" \

@@ -12,7 +12,10 @@ set -euo pipefail
 tree=$1 build=$2
 shift 2
 mkdir -p "$build"
-want=$(cat "$@")
+# The fragments, and every Kconfig file of the tree: a Kconfig change
+# can drop an option silently, so it makes the .config (and its check)
+# again.
+want=$(cat "$@"; find "$tree" -name 'Kconfig*' -not -path '*/.git/*' | sort | xargs cat | sha1sum)
 if [ -f "$build/.config" ] && [ "$want" = "$(cat "$build/.config.fragments" 2>/dev/null)" ]; then
 	exit 0
 fi
