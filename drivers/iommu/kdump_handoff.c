@@ -23,8 +23,9 @@
  * would be left without DMA); and only if every device this kernel was
  * told it needs (kdump_iommu_devices=) can do DMA.  Otherwise it takes its
  * usual path, so the kdump kernel is never worse off than without the
- * window.  The decision rests on the old tables alone: nothing the
- * crashed kernel wrote for this kernel is trusted.
+ * window.  The decision rests on the old tables alone, read where the
+ * crashed kernel's RAM is (the ELF core header kexec passed): nothing
+ * else the crashed kernel wrote for this kernel is trusted.
  *
  * Copyright (C) 2026 The kdump-iommu authors
  */
@@ -238,7 +239,9 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
  * @phdr: the program header
  *
  * Only PT_LOAD segments describe RAM (p_paddr, p_memsz); one without
- * memory adds nothing.
+ * memory adds nothing, and so does one whose contents are elsewhere
+ * (p_offset != p_paddr: x86 kexec-tools' copy of the low 640 KiB, whose
+ * p_paddr is memory the kdump kernel now uses).
  *
  * Return: the new number of ranges, -EINVAL if the segment wraps around
  * the address space, or -E2BIG if @ram is full.
@@ -249,7 +252,8 @@ VISIBLE_IF_KUNIT int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram,
 {
 	u64 end = phdr->p_paddr + phdr->p_memsz - 1;
 
-	if (phdr->p_type != PT_LOAD || !phdr->p_memsz)
+	if (phdr->p_type != PT_LOAD || !phdr->p_memsz ||
+	    phdr->p_offset != phdr->p_paddr)
 		return nr;
 	if (end < phdr->p_paddr)
 		return -EINVAL;
@@ -285,8 +289,8 @@ VISIBLE_IF_KUNIT bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
 
 /*
  * The crashed kernel's RAM from its ELF core header, read the way
- * /proc/vmcore reads it (elfcorehdr_read(): decrypted where the crashed
- * kernel's memory was encrypted).
+ * /proc/vmcore reads it (elfcorehdr_read()), which also assumes the
+ * program headers right after the ELF header.
  *
  * Return: the number of ranges, or a negative errno.
  */
@@ -308,7 +312,7 @@ static int __init kdump_iommu_read_old_ram(void)
 		return -EIO;
 	if (memcmp(ehdr.e_ident, ELFMAG, SELFMAG) ||
 	    ehdr.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    ehdr.e_phentsize != sizeof(phdr))
+	    ehdr.e_phentsize != sizeof(phdr) || ehdr.e_phoff != sizeof(ehdr))
 		return -EINVAL;
 	for (i = 0; i < ehdr.e_phnum && nr >= 0; i++) {
 		pos = elfcorehdr_addr + ehdr.e_phoff + (u64)i * sizeof(phdr);
@@ -323,8 +327,8 @@ static int __init kdump_iommu_read_old_ram(void)
 
 /*
  * Before vmcore_init() (an fs_initcall), which frees the header and
- * forgets its address, and before the IOMMU drivers' hand-off
- * (pci_iommu_init(), a rootfs_initcall).
+ * forgets its address, and before any IOMMU driver's hand-off (VT-d and
+ * AMD-Vi: pci_iommu_init(), a rootfs_initcall).
  */
 static int __init kdump_iommu_old_ram_init(void)
 {
@@ -332,7 +336,7 @@ static int __init kdump_iommu_old_ram_init(void)
 		kdump_iommu_nr_old_ram = kdump_iommu_read_old_ram();
 	return 0;
 }
-subsys_initcall(kdump_iommu_old_ram_init);
+arch_initcall(kdump_iommu_old_ram_init);
 
 /**
  * kdump_iommu_old_table() - map one table page of the crashed kernel's
@@ -355,6 +359,10 @@ u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
 	phys &= ~(u64)(SZ_4K - 1);
 	if (WARN_ON_ONCE(level >= KDUMP_IOMMU_OLD_LEVELS))
 		return NULL;
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (t->test_map)
+		return t->test_map(phys);
+#endif
 	if (t->level[level].va && t->level[level].phys == phys)
 		return t->level[level].va;
 	if (t->level[level].va)
@@ -426,7 +434,10 @@ void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
 	if (kdump_iommu_nr_old_ram <= 0) {
 		h->nr_mixed++;
 		snprintf(h->why, sizeof(h->why),
+			 kdump_iommu_nr_old_ram == -E2BIG ?
+			 "the crashed kernel's ELF core header has more than %d RAM segments" :
 			 "the crashed kernel's RAM is not known: its ELF core header cannot be read (%d)",
+			 kdump_iommu_nr_old_ram == -E2BIG ? KDUMP_IOMMU_OLD_RAM_MAX :
 			 kdump_iommu_nr_old_ram);
 		return;
 	}

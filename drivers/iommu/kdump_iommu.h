@@ -221,6 +221,10 @@ struct kdump_iommu_old_tables {
 		u64 phys;
 		u64 *va;
 	} level[KDUMP_IOMMU_OLD_LEVELS];
+#if IS_ENABLED(CONFIG_KUNIT)
+	/* KUnit: tables built in this kernel's memory, NULL if not one */
+	u64 *(*test_map)(u64 phys);
+#endif
 };
 
 u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,

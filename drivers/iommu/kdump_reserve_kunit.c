@@ -885,7 +885,9 @@ struct old_ram_case {
 	struct kdump_iommu_range ram[3];
 };
 
-#define LOAD(a, n)	{ .p_type = PT_LOAD, .p_paddr = (a), .p_memsz = (n) }
+/* (p_offset == p_paddr: the segment's contents are where it says) */
+#define LOAD(a, n)	{ .p_type = PT_LOAD, .p_paddr = a, .p_offset = a, \
+			  .p_memsz = (n) }
 #define NOTE(a, n)	{ .p_type = PT_NOTE, .p_paddr = (a), .p_memsz = (n) }
 
 static const struct old_ram_case old_ram_cases[] = {
@@ -902,6 +904,10 @@ static const struct old_ram_case old_ram_cases[] = {
 	{ "more loads than room", { LOAD(0, 0x1000), LOAD(0x2000, 0x1000),
 				    LOAD(0x4000, 0x1000) }, 3, 2, -E2BIG },
 	{ "no load at all", { NOTE(0, 0x1000) }, 1, 3, 0 },
+	{ "contents elsewhere (x86 backup of the low 640 KiB)",
+	  { { .p_type = PT_LOAD, .p_paddr = 0, .p_offset = 0x2f000000,
+	      .p_memsz = 0xa0000 }, LOAD(0x100000, 0x1000) }, 2, 3, 1,
+	  { R(0x100000, 0x100fff) } },
 };
 
 static void old_ram_case_desc(const struct old_ram_case *c, char *desc)

@@ -16,8 +16,8 @@
  *
  * Table formats: VT-d specification (rev 4.0) 9.1 root entry, 9.2
  * scalable-mode root entry, 9.3 context entry, 9.4 scalable-mode context
- * entry, 9.5 PASID directory entry, 9.6 PASID table entry, 9.8
- * second-level paging entries.
+ * entry, 9.5 PASID directory entry, 9.6 PASID table entry, 9.7
+ * first-level and 9.8 second-level paging entries.
  *
  * Copyright (C) 2026 The kdump-iommu authors
  */
@@ -46,6 +46,12 @@
 #define PE_PRESENT		BIT_ULL(0)
 #define PE_AW(q0)		(((q0) >> 2) & 7)
 #define PE_PGTT(q0)		(((q0) >> 6) & 7)
+#define PE_FLPM(q2)		(((q2) >> 2) & 3)	/* 0: 4-level, 1: 5-level */
+/* First-level paging entries (9.7): the IA-32e format */
+#define FL_PRESENT		BIT_ULL(0)
+#define FL_RW			BIT_ULL(1)
+#define FL_US			BIT_ULL(2)
+#define FL_PS			BIT_ULL(7)	/* levels 2 and 3; PAT at level 1 */
 
 struct vtd_old_walk {
 	u64 root;			/* second-level table, physical */
@@ -110,6 +116,51 @@ static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 	return -EINVAL;
 }
 
+/*
+ * kdump_iommu_lookup_t for a first-level table (9.7), which Linux gives DMA
+ * domains on hardware that has first-level translation (FLTS).  A request
+ * without a PASID is a user-mode access (3.6.1): it is allowed only where
+ * every entry on the way has U/S set, and a write only where every entry
+ * also has R/W set.  Bit 7 is a large page at levels 3 (1 GiB) and 2
+ * (2 MiB), PAT at level 1, and reserved above.
+ */
+static int vtd_old_lookup_fl(void *data, u64 iova,
+			     struct kdump_iommu_pte *pte)
+{
+	struct vtd_old_walk *w = data;
+	u64 phys = w->root, e, size, perm = FL_RW | FL_US;
+	unsigned int level, top = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * w->levels;
+
+	/* Beyond the levels' reach (not canonical): no translation */
+	if (iova >> top) {
+		pte->size = BIT_ULL(top);
+		return -ENOENT;
+	}
+	for (level = w->levels; level; level--) {
+		unsigned int shift = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * (level - 1);
+		u64 *table = kdump_iommu_old_table(&w->tables, level, phys);
+
+		size = BIT_ULL(shift);
+		pte->size = size;
+		if (!table)
+			return -ENOMEM;
+		e = READ_ONCE(table[(iova >> shift) & 0x1ff]);
+		if (!(e & FL_PRESENT))
+			return -ENOENT;
+		perm &= e;
+		if (level == 1 || (level <= 3 && (e & FL_PS))) {
+			pte->phys = (e & VTD_SL_ADDR_MASK & ~(size - 1)) |
+				    (iova & (size - 1));
+			pte->writable = perm == (FL_RW | FL_US);
+			return 0;
+		}
+		if (e & FL_PS)
+			return -EINVAL;
+		phys = e & VTD_SL_ADDR_MASK;
+	}
+	return -EINVAL;
+}
+
 #define vtd_why(h, rid, ...) kdump_iommu_handoff_why(&(h)->core, rid, __VA_ARGS__)
 
 static enum kdump_iommu_old vtd_check_sl(struct vtd_handoff *h, u16 rid,
@@ -123,6 +174,26 @@ static enum kdump_iommu_old vtd_check_sl(struct vtd_handoff *h, u16 rid,
 	}
 	return kdump_iommu_handoff_root(&h->core, root, w.levels, vtd_old_lookup, &w,
 					&w.tables, rid);
+}
+
+static enum kdump_iommu_old vtd_check_fl(struct vtd_handoff *h, u16 rid,
+					 u64 q2)
+{
+	struct vtd_old_walk w = { .root = q2 & VTD_SL_ADDR_MASK };
+
+	switch (PE_FLPM(q2)) {
+	case 0:
+		w.levels = 4;
+		break;
+	case 1:
+		w.levels = 5;
+		break;
+	default:
+		vtd_why(h, rid, "reserved first-level paging mode %llu", PE_FLPM(q2));
+		return KDUMP_OLD_MIXED;
+	}
+	return kdump_iommu_handoff_root(&h->core, w.root, w.levels,
+					vtd_old_lookup_fl, &w, &w.tables, rid);
 }
 
 /* Read quadword @idx of the 4 KiB table of kind @kind at @phys. */
@@ -172,6 +243,11 @@ static enum kdump_iommu_old vtd_check_sm(struct vtd_handoff *h, u16 rid,
 		return KDUMP_OLD_PASSTHROUGH;
 	case PASID_ENTRY_PGTT_SL_ONLY:
 		return vtd_check_sl(h, rid, pe & VTD_SL_ADDR_MASK, PE_AW(pe));
+	case PASID_ENTRY_PGTT_FL_ONLY:
+		if (vtd_old_read(h, VTD_OLD_PASID, dir & VTD_PAGE_MASK,
+				 (pasid & PASID_PTE_MASK) * 8 + 2, &pe))
+			goto unreadable;
+		return vtd_check_fl(h, rid, pe);
 	default:
 		vtd_why(h, rid, "PASID %u uses translation type %llu, not checked",
 			pasid, PE_PGTT(pe));
@@ -325,3 +401,7 @@ bool __init intel_iommu_kdump_handoff(void)
 			dmar_set_interrupt(iommu);
 	return true;
 }
+
+#if IS_ENABLED(CONFIG_KDUMP_IOMMU_RESERVE_KUNIT_TEST)
+#include "kdump_kunit.c"
+#endif

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the VT-d kdump kernel's walk of first-level tables
+ * (included by kdump.c, whose lookup they test).
+ *
+ * QEMU 7.2 has no first-level translation, so these tables are built in
+ * memory as the VT-d specification (rev 4.0, 9.7) lays them out: 4- and
+ * 5-level IA-32e paging entries, 4 KiB pages and 2 MiB and 1 GiB large
+ * pages, with the present, R/W and U/S bits that every level of a walk
+ * ANDs, and one entry pointing at a page that is not the crashed
+ * kernel's (the walk must not read it).
+ *
+ * Copyright (C) 2026 The kdump-iommu authors
+ */
+
+#include <kunit/test.h>
+
+#define FL_TEST_PAGES	6
+
+/* The pages a test built: the only "old memory" its walk may read. */
+static u64 *fl_test_page[FL_TEST_PAGES];
+static unsigned int fl_test_nr;
+
+static u64 *fl_test_map(u64 phys)
+{
+	unsigned int i;
+
+	for (i = 0; i < fl_test_nr; i++)
+		if (virt_to_phys(fl_test_page[i]) == phys)
+			return fl_test_page[i];
+	return NULL;
+}
+
+struct fl_case {
+	const char *name;
+	unsigned int levels;	/* 4 or 5 */
+	unsigned int leaf;	/* level of the leaf: 1, 2 (2 MiB) or 3 (1 GiB) */
+	u64 iova;
+	unsigned int clear_level;	/* clear @clear in this level's entry */
+	u64 clear;
+	unsigned int set_level;		/* set @set in this level's entry */
+	u64 set;
+	unsigned int stray_level;	/* this level's entry points elsewhere */
+	int ret;
+	u64 size;
+	bool writable;
+};
+
+#define FL_IOVA		0x12345678000ULL	/* indices 2, 72, 418, 376 */
+
+static const struct fl_case fl_cases[] = {
+	{ "4-level, 4 KiB page", 4, 1, FL_IOVA, .ret = 0, .size = SZ_4K,
+	  .writable = true },
+	{ "5-level, 4 KiB page", 5, 1, FL_IOVA, .ret = 0, .size = SZ_4K,
+	  .writable = true },
+	{ "2 MiB page", 4, 2, FL_IOVA, .ret = 0, .size = SZ_2M, .writable = true },
+	{ "1 GiB page", 4, 3, FL_IOVA, .ret = 0, .size = SZ_1G, .writable = true },
+	{ "1 GiB page, 5-level", 5, 3, FL_IOVA, .ret = 0, .size = SZ_1G,
+	  .writable = true },
+	{ "R/W clear at the top level", 4, 1, FL_IOVA, 4, FL_RW, .ret = 0,
+	  .size = SZ_4K, .writable = false },
+	{ "R/W clear at level 5", 5, 2, FL_IOVA, 5, FL_RW, .ret = 0,
+	  .size = SZ_2M, .writable = false },
+	{ "U/S clear at level 3", 4, 1, FL_IOVA, 3, FL_US, .ret = 0,
+	  .size = SZ_4K, .writable = false },
+	{ "R/W clear at the leaf", 4, 1, FL_IOVA, 1, FL_RW, .ret = 0,
+	  .size = SZ_4K, .writable = false },
+	{ "not present at level 2", 4, 1, FL_IOVA, 2, FL_PRESENT, .ret = -ENOENT,
+	  .size = SZ_2M },
+	{ "not present at the top", 5, 1, FL_IOVA, 5, FL_PRESENT, .ret = -ENOENT,
+	  .size = BIT_ULL(48) },
+	{ "PAT (bit 7) at level 1 is no large page", 4, 1, FL_IOVA,
+	  .set_level = 1, .set = FL_PS, .ret = 0, .size = SZ_4K, .writable = true },
+	{ "large page bit at level 4: reserved", 4, 1, FL_IOVA,
+	  .set_level = 4, .set = FL_PS, .ret = -EINVAL, .size = BIT_ULL(39) },
+	{ "level 3 points outside the old RAM", 4, 1, FL_IOVA, .stray_level = 3,
+	  .ret = -ENOMEM, .size = SZ_2M },
+	{ "beyond 4-level reach", 4, 1, BIT_ULL(48) | FL_IOVA, .ret = -ENOENT,
+	  .size = BIT_ULL(48) },
+};
+
+static void fl_case_desc(const struct fl_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fl, fl_cases, fl_case_desc);
+
+/* One table per level down to the leaf, for @c->iova alone, mapped 1:1. */
+static u64 fl_build(struct kunit *test, const struct fl_case *c)
+{
+	unsigned int level, i;
+	u64 *entry[VTD_MAX_LEVELS + 1] = {};
+
+	fl_test_nr = 0;
+	for (level = c->levels; level >= c->leaf; level--) {
+		u64 *t = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, t);
+		KUNIT_ASSERT_TRUE(test, IS_ALIGNED((unsigned long)t, SZ_4K));
+		fl_test_page[fl_test_nr++] = t;
+		entry[level] = &t[(c->iova >> (12 + 9 * (level - 1))) & 0x1ff];
+		if (level < c->levels)
+			*entry[level + 1] = virt_to_phys(t) | FL_PRESENT | FL_RW | FL_US;
+	}
+	/* The leaf: a page (level 1) or a large page, at its own address */
+	*entry[c->leaf] = (c->iova & ~(BIT_ULL(12 + 9 * (c->leaf - 1)) - 1)) |
+			  FL_PRESENT | FL_RW | FL_US | (c->leaf > 1 ? FL_PS : 0);
+	for (i = 1; i <= c->levels; i++) {
+		if (!entry[i])
+			continue;
+		if (i == c->clear_level)
+			*entry[i] &= ~c->clear;
+		if (i == c->set_level)
+			*entry[i] |= c->set;
+		/* A table page nobody allocated: not the crashed kernel's */
+		if (i == c->stray_level)
+			*entry[i] = (*entry[i] & ~VTD_SL_ADDR_MASK) | 0xfed00000ULL;
+	}
+	return virt_to_phys(fl_test_page[0]);
+}
+
+static void test_fl_lookup(struct kunit *test)
+{
+	const struct fl_case *c = test->param_value;
+	struct vtd_old_walk w = { .levels = c->levels };
+	struct kdump_iommu_pte pte = {};
+	u64 iova = c->iova + 0x123;
+
+	w.root = fl_build(test, c);
+	w.tables.test_map = fl_test_map;
+	KUNIT_EXPECT_EQ(test, vtd_old_lookup_fl(&w, iova, &pte), c->ret);
+	KUNIT_EXPECT_EQ(test, pte.size, c->size);
+	if (!c->ret) {
+		KUNIT_EXPECT_EQ(test, pte.phys, iova);
+		KUNIT_EXPECT_EQ(test, pte.writable, c->writable);
+	}
+}
+
+/*
+ * The generic walk over a first-level table: a 1 GiB window mapped 1:1
+ * read/write with 2 MiB pages is identity; with one 2 MiB page's R/W bit
+ * cleared at level 2 it is mixed, at that page.
+ */
+static void test_fl_walk(struct kunit *test)
+{
+	struct vtd_old_walk w = { .levels = 4 };
+	struct kdump_iommu_walk walk = {};
+	u64 *l4, *l3, *l2;
+	unsigned int i;
+
+	l4 = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	l3 = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	l2 = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, l4 && l3 && l2);
+	fl_test_page[0] = l4;
+	fl_test_page[1] = l3;
+	fl_test_page[2] = l2;
+	fl_test_nr = 3;
+	l4[0] = virt_to_phys(l3) | FL_PRESENT | FL_RW | FL_US;
+	l3[1] = virt_to_phys(l2) | FL_PRESENT | FL_RW | FL_US;	/* 1 GiB..2 GiB */
+	for (i = 0; i < 512; i++)
+		l2[i] = (SZ_1G + (u64)i * SZ_2M) | FL_PRESENT | FL_RW | FL_US | FL_PS;
+	w.root = virt_to_phys(l4);
+	w.tables.test_map = fl_test_map;
+
+	kdump_iommu_walk_range(vtd_old_lookup_fl, &w, SZ_1G, 2ULL * SZ_1G - 1, &walk);
+	KUNIT_EXPECT_EQ(test, walk.state, KDUMP_OLD_IDENTITY);
+	KUNIT_EXPECT_EQ(test, walk.lookups, 512U);
+
+	l2[100] &= ~FL_RW;
+	memset(&walk, 0, sizeof(walk));
+	kdump_iommu_walk_range(vtd_old_lookup_fl, &w, SZ_1G, 2ULL * SZ_1G - 1, &walk);
+	KUNIT_EXPECT_EQ(test, walk.state, KDUMP_OLD_MIXED);
+	KUNIT_EXPECT_EQ(test, walk.iova, SZ_1G + 100ULL * SZ_2M);
+	KUNIT_EXPECT_FALSE(test, walk.writable);
+}
+
+static struct kunit_case vtd_kdump_fl_cases[] = {
+	KUNIT_CASE_PARAM(test_fl_lookup, fl_gen_params),
+	KUNIT_CASE(test_fl_walk),
+	{}
+};
+
+static struct kunit_suite vtd_kdump_fl_suite = {
+	.name = "kdump_iommu_vtd_first_level",
+	.test_cases = vtd_kdump_fl_cases,
+};
+
+kunit_test_suite(vtd_kdump_fl_suite);
