@@ -53,11 +53,29 @@
 #define FL_US			BIT_ULL(2)
 #define FL_PS			BIT_ULL(7)	/* levels 2 and 3; PAT at level 1 */
 
+/*
+ * A walk of one second-level (9.8) or first-level (9.7) table.  Both
+ * formats share the layout: 9 bits of index per level, the address in
+ * 51:12, a large page at levels 2 and 3 with bit 7 (the same bit is PAT,
+ * or ignored, at level 1).  They differ in what makes an entry present
+ * and which bits allow a write.
+ */
 struct vtd_old_walk {
-	u64 root;			/* second-level table, physical */
+	u64 root;			/* the table, physical */
 	unsigned int levels;
+	u64 present;			/* any of these: the entry is present */
+	u64 write;			/* all of these, at every level: writable */
 	struct kdump_iommu_old_tables tables;
 };
+
+/* Second level: an entry is present when it allows reads or writes. */
+#define VTD_SL_BITS	.present = DMA_PTE_READ | DMA_PTE_WRITE, \
+			.write = DMA_PTE_READ | DMA_PTE_WRITE
+/*
+ * First level: a request without a PASID is a user access (3.6.1), so a
+ * write needs U/S as well as R/W.
+ */
+#define VTD_FL_BITS	.present = FL_PRESENT, .write = FL_RW | FL_US
 
 /*
  * The root, context and PASID tables stay mapped for the whole check, one
@@ -75,17 +93,16 @@ struct vtd_handoff {
 };
 
 /*
- * kdump_iommu_lookup_t for a second-level table (9.8).  An entry is
- * present when it allows reads or writes; what a leaf allows is what
- * every entry on the way to it allows (3.7.1).
+ * kdump_iommu_lookup_t for a second- or first-level table.  What a leaf
+ * allows is what every entry on the way to it allows (3.7.1).
  */
 static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 {
 	struct vtd_old_walk *w = data;
-	u64 phys = w->root, e, size, perm = DMA_PTE_READ | DMA_PTE_WRITE;
+	u64 phys = w->root, e, size, perm = w->write;
 	unsigned int level, top = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * w->levels;
 
-	/* Beyond the address width the table covers: not translated (9.8) */
+	/* Beyond the address width the table covers: not translated */
 	if (top < 64 && iova >> top) {
 		pte->size = BIT_ULL(top);
 		return -ENOENT;
@@ -99,63 +116,18 @@ static int vtd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		if (!table)
 			return -ENOMEM;
 		e = READ_ONCE(table[(iova >> shift) & 0x1ff]);
-		if (!(e & (DMA_PTE_READ | DMA_PTE_WRITE)))
+		if (!(e & w->present))
 			return -ENOENT;
 		perm &= e;
-		/* Super pages exist at the 2 MiB and 1 GiB levels only. */
+		/* Large pages exist at the 2 MiB and 1 GiB levels only. */
 		if ((e & DMA_PTE_LARGE_PAGE) && level > 3)
 			return -EINVAL;
 		if (level == 1 || (e & DMA_PTE_LARGE_PAGE)) {
 			pte->phys = (e & VTD_SL_ADDR_MASK & ~(size - 1)) |
 				    (iova & (size - 1));
-			pte->writable = perm == (DMA_PTE_READ | DMA_PTE_WRITE);
+			pte->writable = perm == w->write;
 			return 0;
 		}
-		phys = e & VTD_SL_ADDR_MASK;
-	}
-	return -EINVAL;
-}
-
-/*
- * kdump_iommu_lookup_t for a first-level table (9.7), which Linux gives DMA
- * domains on hardware that has first-level translation (FLTS).  A request
- * without a PASID is a user-mode access (3.6.1): it is allowed only where
- * every entry on the way has U/S set, and a write only where every entry
- * also has R/W set.  Bit 7 is a large page at levels 3 (1 GiB) and 2
- * (2 MiB), PAT at level 1, and reserved above.
- */
-static int vtd_old_lookup_fl(void *data, u64 iova,
-			     struct kdump_iommu_pte *pte)
-{
-	struct vtd_old_walk *w = data;
-	u64 phys = w->root, e, size, perm = FL_RW | FL_US;
-	unsigned int level, top = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * w->levels;
-
-	/* Beyond the levels' reach (not canonical): no translation */
-	if (iova >> top) {
-		pte->size = BIT_ULL(top);
-		return -ENOENT;
-	}
-	for (level = w->levels; level; level--) {
-		unsigned int shift = VTD_PAGE_SHIFT + VTD_STRIDE_SHIFT * (level - 1);
-		u64 *table = kdump_iommu_old_table(&w->tables, level, phys);
-
-		size = BIT_ULL(shift);
-		pte->size = size;
-		if (!table)
-			return -ENOMEM;
-		e = READ_ONCE(table[(iova >> shift) & 0x1ff]);
-		if (!(e & FL_PRESENT))
-			return -ENOENT;
-		perm &= e;
-		if (level == 1 || (level <= 3 && (e & FL_PS))) {
-			pte->phys = (e & VTD_SL_ADDR_MASK & ~(size - 1)) |
-				    (iova & (size - 1));
-			pte->writable = perm == (FL_RW | FL_US);
-			return 0;
-		}
-		if (e & FL_PS)
-			return -EINVAL;
 		phys = e & VTD_SL_ADDR_MASK;
 	}
 	return -EINVAL;
@@ -166,7 +138,7 @@ static int vtd_old_lookup_fl(void *data, u64 iova,
 static enum kdump_iommu_old vtd_check_sl(struct vtd_handoff *h, u16 rid,
 					 u64 root, unsigned int aw)
 {
-	struct vtd_old_walk w = { .root = root, .levels = aw + 2 };
+	struct vtd_old_walk w = { .root = root, .levels = aw + 2, VTD_SL_BITS };
 
 	if (aw < 1 || aw > 3) {
 		vtd_why(h, rid, "unknown address width %u", aw);
@@ -179,7 +151,7 @@ static enum kdump_iommu_old vtd_check_sl(struct vtd_handoff *h, u16 rid,
 static enum kdump_iommu_old vtd_check_fl(struct vtd_handoff *h, u16 rid,
 					 u64 q2)
 {
-	struct vtd_old_walk w = { .root = q2 & VTD_SL_ADDR_MASK };
+	struct vtd_old_walk w = { .root = q2 & VTD_SL_ADDR_MASK, VTD_FL_BITS };
 
 	switch (PE_FLPM(q2)) {
 	case 0:
@@ -193,7 +165,7 @@ static enum kdump_iommu_old vtd_check_fl(struct vtd_handoff *h, u16 rid,
 		return KDUMP_OLD_MIXED;
 	}
 	return kdump_iommu_handoff_root(&h->core, w.root, w.levels,
-					vtd_old_lookup_fl, &w, &w.tables, rid);
+					vtd_old_lookup, &w, &w.tables, rid);
 }
 
 /* Read quadword @idx of the 4 KiB table of kind @kind at @phys. */

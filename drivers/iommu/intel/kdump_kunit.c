@@ -123,13 +123,13 @@ static u64 fl_build(struct kunit *test, const struct fl_case *c)
 static void test_fl_lookup(struct kunit *test)
 {
 	const struct fl_case *c = test->param_value;
-	struct vtd_old_walk w = { .levels = c->levels };
+	struct vtd_old_walk w = { .levels = c->levels, VTD_FL_BITS };
 	struct kdump_iommu_pte pte = {};
 	u64 iova = c->iova + 0x123;
 
 	w.root = fl_build(test, c);
 	w.tables.test_map = fl_test_map;
-	KUNIT_EXPECT_EQ(test, vtd_old_lookup_fl(&w, iova, &pte), c->ret);
+	KUNIT_EXPECT_EQ(test, vtd_old_lookup(&w, iova, &pte), c->ret);
 	KUNIT_EXPECT_EQ(test, pte.size, c->size);
 	if (!c->ret) {
 		KUNIT_EXPECT_EQ(test, pte.phys, iova);
@@ -144,7 +144,7 @@ static void test_fl_lookup(struct kunit *test)
  */
 static void test_fl_walk(struct kunit *test)
 {
-	struct vtd_old_walk w = { .levels = 4 };
+	struct vtd_old_walk w = { .levels = 4, VTD_FL_BITS };
 	struct kdump_iommu_walk walk = {};
 	u64 *l4, *l3, *l2;
 	unsigned int i;
@@ -164,13 +164,13 @@ static void test_fl_walk(struct kunit *test)
 	w.root = virt_to_phys(l4);
 	w.tables.test_map = fl_test_map;
 
-	kdump_iommu_walk_range(vtd_old_lookup_fl, &w, SZ_1G, 2ULL * SZ_1G - 1, &walk);
+	kdump_iommu_walk_range(vtd_old_lookup, &w, SZ_1G, 2ULL * SZ_1G - 1, &walk);
 	KUNIT_EXPECT_EQ(test, walk.state, KDUMP_OLD_IDENTITY);
 	KUNIT_EXPECT_EQ(test, walk.lookups, 512U);
 
 	l2[100] &= ~FL_RW;
 	memset(&walk, 0, sizeof(walk));
-	kdump_iommu_walk_range(vtd_old_lookup_fl, &w, SZ_1G, 2ULL * SZ_1G - 1, &walk);
+	kdump_iommu_walk_range(vtd_old_lookup, &w, SZ_1G, 2ULL * SZ_1G - 1, &walk);
 	KUNIT_EXPECT_EQ(test, walk.state, KDUMP_OLD_MIXED);
 	KUNIT_EXPECT_EQ(test, walk.iova, SZ_1G + 100ULL * SZ_2M);
 	KUNIT_EXPECT_FALSE(test, walk.writable);
