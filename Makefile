@@ -72,7 +72,7 @@ help:
 	@echo 'make bench REPS=5  cost and speed against stock kdump, in $(O)/bench/'
 	@echo 'make series V=2 the series as mail: $(O)/series/vV/, cover letter, --base'
 	@echo 'make series-check  git am on pristine, checkpatch, every patch builds, W=1/sparse'
-	@echo 'make fix-check  patch 1 (the VT-d fix) alone: stock 6.1 hangs, with the patch it dumps'
+	@echo 'make fix-check  the stock fixes (patches 1, 2) each alone: without it stock hangs, with it dumps'
 	@echo 'make clean      remove $(O)/ except the assembled tree; distclean: all of $(O)/'
 
 deps:

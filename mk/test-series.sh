@@ -91,12 +91,12 @@ grep -q "FAILED: fixes: v99-00$n-.* does not apply without the fixes" "$tmp/log"
 git -C "$tree" reset -q --hard HEAD^
 git -C "$tree" update-ref refs/kdump-iommu/synced HEAD
 "$here/series.sh" export "$tree" "$tmp/out" 99 >/dev/null
-sed -i '0,/^Signed-off-by: /s//Fixes: 123456789abc ("not a fix")\n&/' "$tmp/out/v99/v99-0003-"*.patch
+sed -i '0,/^Signed-off-by: /s//Fixes: 123456789abc ("not a fix")\n&/' "$tmp/out/v99/v99-0004-"*.patch
 if SERIES_NO_EXPORT=1 SERIES_STEPS=none "$here/series.sh" check "$tree" "$tmp/out" 99 \
 	>"$tmp/log" 2>&1; then
 	fail "fixes: a Fixes: tag after other patches passed"
 fi
-grep -q "FAILED: fixes: v99-0003-.* has a Fixes: tag but comes after v99-0002-" "$tmp/log" ||
+grep -q "FAILED: fixes: v99-0004-.* has a Fixes: tag but comes after v99-0003-" "$tmp/log" ||
 	fail "fixes: not the reason: $(tail -n 5 "$tmp/log")"
 echo "ok: the fix stands alone and first: a patch that needs it fails, and so does a late Fixes: tag"
 
