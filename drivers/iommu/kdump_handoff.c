@@ -641,6 +641,35 @@ static void kdump_iommu_handoff_block(struct kdump_iommu_handoff *h, bool block)
 			h->iommu, n - 8);
 }
 
+/*
+ * A PCI device added after the check (a rescan, a hot-plug, an SR-IOV VF)
+ * was not checked: its old translation may reach this kernel's memory in
+ * any way.  Let no driver bind to it here, unless its DMA goes out under
+ * the requester ID of a device that was checked (VMD's endpoints).
+ */
+static int kdump_iommu_late_device(struct notifier_block *nb,
+				   unsigned long action, void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	static const char none[] = "kdump_iommu_unchecked";
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || pci_real_dma_dev(pdev) != pdev)
+		return NOTIFY_DONE;
+	if (driver_set_override(&pdev->dev, &pdev->driver_override, none,
+				sizeof(none) - 1)) {
+		pci_warn(pdev, "kdump_iommu: added after the check, and cannot be kept from drivers\n");
+		return NOTIFY_DONE;
+	}
+	pci_info(pdev, "kdump_iommu: added after the check: not driven in this kernel\n");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kdump_iommu_late_nb = {
+	.notifier_call = kdump_iommu_late_device,
+};
+
+static bool kdump_iommu_late_guard;
+
 /**
  * kdump_iommu_handoff_end() - decide, and say, whether a kdump kernel
  *	skips DMA-remapping initialisation
@@ -699,6 +728,10 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 
 	/* Forced, every device is driven: the point is to see them fault. */
 	kdump_iommu_handoff_block(h, ok && !h->fixed);
+	if (ok && !h->fixed && !kdump_iommu_late_guard) {
+		bus_register_notifier(&pci_bus_type, &kdump_iommu_late_nb);
+		kdump_iommu_late_guard = true;
+	}
 	xa_destroy(&h->roots);
 	return skip;
 }

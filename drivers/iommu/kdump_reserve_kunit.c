@@ -471,6 +471,19 @@ static const struct fake_pte ptes_elsewhere[] = {
 	{ 0x600000, SZ_2M, 0x12600000, true },
 };
 
+/*
+ * A unity map for an RMRR (VT-d 8.4) or IVMD (AMD 5.2.2.3): reserved
+ * memory, never this kernel's RAM, so never walked; with the window too.
+ */
+static const struct fake_pte ptes_unity[] = {
+	{ 0x7c000000, SZ_1M, 0x7c000000, true },
+};
+
+static const struct fake_pte ptes_unity_window[] = {
+	{ 0x200000, SZ_2M, 0x200000, true },
+	{ 0x7c000000, SZ_1M, 0x7c000000, true },
+};
+
 static const struct fake_pte ptes_shifted[] = {
 	{ 0x200000, SZ_2M, 0x200000, true },
 	{ 0x400000, SZ_4K, 0x401000, true },
@@ -524,6 +537,12 @@ static const struct walk_case walk_cases[] = {
 	  0x600000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 1 },
 	{ "hole, then mapped elsewhere", ptes_elsewhere, ARRAY_SIZE(ptes_elsewhere), SZ_2M,
 	  0x200000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 3 },
+	{ "window and an RMRR/IVMD unity map: identity", ptes_unity_window,
+	  ARRAY_SIZE(ptes_unity_window), SZ_2M,
+	  0x200000, 0x3fffff, KDUMP_OLD_IDENTITY, 0, 0, 1 },
+	{ "an RMRR/IVMD unity map alone: blocked", ptes_unity,
+	  ARRAY_SIZE(ptes_unity), SZ_2M,
+	  0x200000, 0x3fffff, KDUMP_OLD_BLOCKED, 0, 0, 1 },
 	{ "shifted page", ptes_shifted, ARRAY_SIZE(ptes_shifted), 0,
 	  0x200000, 0x400fff, KDUMP_OLD_MIXED, 0x400000, 0, 2 },
 	{ "read-only page", ptes_readonly, ARRAY_SIZE(ptes_readonly), 0,

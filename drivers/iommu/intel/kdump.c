@@ -27,6 +27,7 @@
 #include <linux/dmar.h>
 #include <linux/io.h>
 #include <linux/pci.h>
+#include <linux/pci-ats.h>
 
 #include "../kdump_iommu.h"
 #include "iommu.h"
@@ -290,6 +291,72 @@ static bool vtd_translating(struct intel_iommu *iommu)
 	return readl(iommu->reg + DMAR_GSTS_REG) & DMA_GSTS_TES;
 }
 
+/*
+ * ATS that the crashed kernel enabled (PCIe 10.5.1.3, ATS Control): the
+ * device may hold translations in its device TLB, which nothing of this
+ * kernel's state knows about.
+ */
+/* The crashed kernel's tables are in scalable mode (RTADDR_REG.TTM) */
+static bool vtd_old_sm(struct intel_iommu *iommu)
+{
+	return dmar_readq(iommu->reg + DMAR_RTADDR_REG) & DMA_RTADDR_SMT;
+}
+
+static bool __init vtd_ats_enabled(struct pci_dev *pdev)
+{
+	u16 ctrl;
+
+	if (!pdev->ats_cap)
+		return false;
+	pci_read_config_word(pdev, pdev->ats_cap + PCI_ATS_CTRL, &ctrl);
+	return ctrl & PCI_ATS_CTRL_ENABLE;
+}
+
+/*
+ * What the units cache may differ from the tables just checked: the
+ * crashed kernel may have died between changing an entry and invalidating
+ * it.  So invalidate all of it, as the usual path does after copying the
+ * tables, in the order VT-d 6.5.3.1 and 6.5.3.3 give: context cache, PASID
+ * cache (scalable mode), IOTLB, then the device TLBs of devices with ATS
+ * on, for their whole address space (6.5.2.5: the S bit and every address
+ * bit set).  Through the invalidation queue that intel_iommu_init_qi() set
+ * up in this kernel's memory, or the registers: no old memory is written.
+ */
+static void __init vtd_handoff_invalidate(void)
+{
+	struct dmar_drhd_unit *drhd;
+	struct intel_iommu *iommu;
+	struct pci_dev *pdev = NULL;
+	unsigned int nr_dev_tlbs = 0;
+	bool pasid = false;
+	u8 bus, devfn;
+	int qdep;
+
+	for_each_active_iommu(iommu, drhd) {
+		if (!vtd_translating(iommu))
+			continue;
+		iommu->flush.flush_context(iommu, 0, 0, 0, DMA_CCMD_GLOBAL_INVL);
+		if (vtd_old_sm(iommu) && iommu->qi) {
+			qi_flush_pasid_cache(iommu, 0, QI_PC_GLOBAL, 0);
+			pasid = true;
+		}
+		iommu->flush.flush_iotlb(iommu, 0, 0, 0, DMA_TLB_GLOBAL_FLUSH);
+	}
+	for_each_pci_dev(pdev) {
+		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
+		if (!iommu || !vtd_translating(iommu) || !iommu->qi ||
+		    !vtd_ats_enabled(pdev))
+			continue;
+		qdep = pci_ats_queue_depth(pdev);
+		qi_flush_dev_iotlb(iommu, pci_dev_id(pdev),
+				   pci_dev_id(pci_physfn(pdev)),
+				   qdep < 0 ? 0 : qdep, 0, 64 - VTD_PAGE_SHIFT);
+		nr_dev_tlbs++;
+	}
+	pr_info("invalidated the context%s IOTLB caches and %u device TLB%s\n",
+		pasid ? ", PASID and" : " and", nr_dev_tlbs, nr_dev_tlbs == 1 ? "" : "s");
+}
+
 /**
  * intel_iommu_kdump_handoff() - skip DMA-remapping init in a kdump kernel?
  *
@@ -339,6 +406,14 @@ bool __init intel_iommu_kdump_handoff(void)
 		}
 	}
 
+	/*
+	 * A queue to invalidate the units' caches with, in this kernel's
+	 * memory, if interrupt remapping has not set one up already.
+	 */
+	for_each_active_iommu(iommu, drhd)
+		if (vtd_translating(iommu))
+			intel_iommu_init_qi(iommu);
+
 	if (nr_iommus > 1)
 		snprintf(name, sizeof(name), "%u DMAR units", nr_iommus);
 	else
@@ -358,11 +433,18 @@ bool __init intel_iommu_kdump_handoff(void)
 		/* What device_to_iommu() looked up: VMD's, for its devices */
 		pci_for_each_dma_alias(pci_real_dma_dev(pdev), vtd_check_alias,
 				       &d);
+		/* Scalable mode needs the queue too: no PASID cache otherwise. */
+		if ((vtd_ats_enabled(pdev) && !ecap_dev_iotlb_support(iommu->ecap)) ||
+		    ((vtd_ats_enabled(pdev) || vtd_old_sm(iommu)) && !iommu->qi)) {
+			vtd_why(&h, pci_dev_id(pdev), "its caches cannot be invalidated");
+			d.state = KDUMP_OLD_MIXED;
+		}
 		kdump_iommu_handoff_device(&h.core, pdev, d.state);
 	}
 	kdump_iommu_old_tables_done(&h.ctx);
 	if (!kdump_iommu_handoff_end(&h.core))
 		return false;
+	vtd_handoff_invalidate();
 
 	/*
 	 * Keep DMA faults visible: interrupt remapping set up the fault

@@ -17,6 +17,7 @@
 #   KDT_DECLARE        devices to declare in /sys/kernel/kdump_iommu/devices
 #                      before the crash kernel is loaded (optional)
 #   KDT_PRE_PANIC      shell command(s) run right before the panic (optional)
+#   KDT_PRE_DUMP       shell command(s) the kdump kernel runs before the dump
 #   KDT_MODE      "kselftest": run the in-guest tests and power off instead
 #   KDT_EDU, KDT_DUMP_BDF  PCI addresses of the edu device and the dump disk
 #   KDT_BENCH     "1": print measurements for bench.py (see bench_iommu_init)
@@ -167,6 +168,22 @@ show_status() {
 }
 
 # Keep a second disk's DMA going through the panic.
+# The busy disk (a target, so driven after the hand-off) removed and
+# found again by a rescan: a device the check never saw.
+late_device() {
+	d=/sys/bus/pci/devices/0000:00:07.0
+	say "late: before: driver=$(drv $d)"
+	echo 1 >$d/remove
+	echo 1 >/sys/bus/pci/rescan
+	[ -e $d ] || fail "late: 0000:00:07.0 not found again"
+	say "late: after: driver=$(drv $d) override=$(cat $d/driver_override)"
+}
+
+# The driver a PCI device is bound to, if any
+drv() {
+	l=$(readlink "$1/driver") && echo "${l##*/}"
+}
+
 busy_io() {
 	for b in /sys/block/*; do
 		[ "$(cat "$b/serial" 2>/dev/null)" = kdtbusy ] || continue
@@ -267,6 +284,7 @@ kdump() {
 	say "kdump init: $(uname -r)"
 	[ "$KDT_BENCH" = 1 ] && bench_iommu_init
 	disk=$(dump_disk) || fail "no disk with serial kdtdump"
+	[ -n "$KDT_PRE_DUMP" ] && eval "$KDT_PRE_DUMP"
 	say "dump start: /proc/vmcore ($(stat -c %s /proc/vmcore) bytes) -> $disk"
 	# -F: flattened format, so the dump can stream onto a raw disk; the
 	# host turns it back into a dump file with makedumpfile -R.

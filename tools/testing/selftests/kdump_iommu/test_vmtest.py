@@ -205,6 +205,19 @@ class Expectations(unittest.TestCase):
             hang, vmtest.Console(console([self.PANIC])),
             self.res(result='hang', kdump_disk_irqs=None)), [])
 
+    def test_kdump_console_in_order_after_the_panic(self):
+        case = dict(self.CASE, kdump_console=['A', 'B'])
+        for lines, ok in ((['KDT: panic now', 'A', 'B'], True),
+                          (['KDT: panic now', 'A', 'x', 'B'], True),
+                          (['KDT: panic now', 'B', 'A'], False),
+                          (['A', 'KDT: panic now', 'B'], False),
+                          (['A', 'B'], False),
+                          (['KDT: panic now', 'A'], False)):
+            bad = vmtest.mismatches(case, vmtest.Console(console(lines)), self.res())
+            self.assertEqual(bad == [], ok, lines)
+            if not ok:
+                self.assertIn('in order', bad[0])
+
     def test_expected_failure_needs_the_panic(self):
         case = dict(self.CASE, expect=('fail', 'hang'), path=None)
         bad = vmtest.mismatches(case, vmtest.Console([]), self.res(result='hang'))

@@ -174,13 +174,42 @@ def _cases():
     for opt, tag in (('amd_iommu=off', 'amdoff'), ('iommu=off', 'off')):
         c['amd-kdump-' + tag] = dict(
             am, kdump=opt, ir=False, path='off',
-            console=[r'AMD-Vi: IOMMU at 0x[0-9a-f]+ left enabled by the '
-                     r'previous kernel, now disabled'],
+            # In the kdump kernel: told so, it found the IOMMU on and read
+            # IommuEn (bit 0) back clear.
+            kdump_console=[r'Command line: .*(?<![a-z_])%s' % opt,
+                           r'AMD-Vi: IOMMU at 0x[0-9a-f]+ was left enabled: '
+                           r'disabled \(control (0|0x[0-9a-f]*[02468ace])\)'],
             what='AMD-Vi + IR, %s in the kdump kernel: the IOMMU the crashed '
             'kernel left on is turned off' % opt,
             # Stock 6.1: interrupts through the old remapping tables.
-            without_fix=dict(path='init', console=[
+            without_fix=dict(path='init', kdump_console=[], console=[
                 r'qemu-system-x86_64: failed to remap interrupt from devid']))
+    # A device the check never saw (the busy disk removed and found again
+    # by a rescan in the kdump kernel) is not driven there.
+    c['late-vtd'] = dict(
+        vt, devices=['busy'], pre_dump='late_device',
+        kdump_console=[r'KDT: late: before: driver=virtio-pci$',
+                       r'0000:00:07\.0: kdump_iommu: added after the check: '
+                       r'not driven in this kernel',
+                       r'KDT: late: after: driver= override=kdump_iommu_unchecked$'],
+        what='VT-d, a device added after the check in the kdump kernel: '
+        'not driven')
+    # Scalable mode: the PASID cache too.
+    c['vtd-sm']['kdump_console'] = [
+        r'DMAR: kdump: invalidated the context, PASID and IOTLB caches and '
+        r'0 device TLBs$']
+    # Device TLBs: the disk with ATS on.  After its check the kdump kernel
+    # invalidates the caches before any DMA through the old tables; QEMU
+    # traces the global invalidations (nothing traces device-TLB ones).
+    c['vtd-ats'] = dict(
+        vt, disk='virtio-ats',
+        qemu=vtd('intremap=on,device-iotlb=on') +
+        ['-trace', 'vtd_inv_desc_cc_global', '-trace', 'vtd_inv_desc_iotlb_global'],
+        kdump_console=[r'kdump_iommu: .*skipping DMA-remapping initialisation',
+                       r'vtd_inv_desc_cc_global', r'vtd_inv_desc_iotlb_global',
+                       r'DMAR: kdump: invalidated the context and IOTLB caches '
+                       r'and 1 device TLB$'],
+        what='VT-d, the disk with ATS on: caches and its device TLB invalidated')
     # The same through NVMe, and through kexec_file_load.
     c['vtd-nvme'] = dict(c['vtd'], disk='nvme', what='VT-d, dump to NVMe')
     c['amd-ir-nvme'] = dict(c['amd-ir'], disk='nvme',
@@ -659,6 +688,12 @@ def disk_args(kind, img, multifunction=False):
     mf = ',multifunction=on' if multifunction else ''
     if kind == 'nvme':
         return drive + ['-device', 'nvme,drive=dump,serial=kdtdump,addr=0x5' + mf]
+    if kind == 'virtio-ats':
+        # ATS needs a PCI Express device: behind a root port, not on the
+        # root bus, where QEMU's virtio is a conventional PCI device.
+        return drive + ['-device', 'pcie-root-port,id=rp5,chassis=5,addr=0x5' + mf,
+                        '-device', 'virtio-blk-pci,drive=dump,serial=kdtdump,'
+                        'iommu_platform=on,disable-legacy=on,ats=on,bus=rp5']
     return drive + ['-device', 'virtio-blk-pci,drive=dump,serial=kdtdump,'
                     'iommu_platform=on,disable-legacy=on,addr=0x5' + mf]
 
@@ -810,6 +845,7 @@ def run_case(name, args, base, release):
         'KDT_KDUMP_CMDLINE': kdump_cmdline,
         'KDT_DUMP_LEVEL': '31',
         'KDT_PRE_PANIC': case['pre_panic'],
+        'KDT_PRE_DUMP': case.get('pre_dump', ''),
         'KDT_PRE_LOAD': case['pre_load'],
         'KDT_DECLARE': case['declare'],
         'KDT_MODE': case['mode'],
@@ -1001,6 +1037,14 @@ def mismatches(case, con, res):
     for rx in case['console']:
         if not any(re.search(rx, l) for l in con.text()):
             bad.append('console lacks /%s/' % rx)
+    # In this order, after the panic: what the kdump kernel did, and what
+    # QEMU traced of it.
+    start = panic_time(con)
+    lines = iter(con.text(start=start) if start is not None else [])
+    for rx in case.get('kdump_console', []):
+        if not any(re.search(rx, l) for l in lines):
+            bad.append('kdump kernel console lacks /%s/ (in order)' % rx)
+            break
     return bad
 
 
