@@ -668,7 +668,24 @@ static struct notifier_block kdump_iommu_late_nb = {
 	.notifier_call = kdump_iommu_late_device,
 };
 
-static bool kdump_iommu_late_guard;
+static bool kdump_iommu_late_wanted, kdump_iommu_late_guard;
+
+/**
+ * kdump_iommu_handoff_guard() - keep devices added after a hand-off's
+ *	check from drivers
+ *
+ * Context: after kdump_iommu_handoff_end(), with no IOMMU driver lock
+ * held: registering a PCI bus notifier takes the bus notifier chain's
+ * lock, which dmar_pci_bus_notifier() holds while it takes
+ * dmar_global_lock.
+ */
+void kdump_iommu_handoff_guard(void)
+{
+	if (!kdump_iommu_late_wanted || kdump_iommu_late_guard)
+		return;
+	bus_register_notifier(&pci_bus_type, &kdump_iommu_late_nb);
+	kdump_iommu_late_guard = true;
+}
 
 /**
  * kdump_iommu_handoff_end() - decide, and say, whether a kdump kernel
@@ -728,10 +745,7 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 
 	/* Forced, every device is driven: the point is to see them fault. */
 	kdump_iommu_handoff_block(h, ok && !h->fixed);
-	if (ok && !h->fixed && !kdump_iommu_late_guard) {
-		bus_register_notifier(&pci_bus_type, &kdump_iommu_late_nb);
-		kdump_iommu_late_guard = true;
-	}
+	kdump_iommu_late_wanted = ok && !h->fixed;
 	xa_destroy(&h->roots);
 	return skip;
 }

@@ -282,6 +282,7 @@ void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
 __printf(3, 4) void kdump_iommu_handoff_why(struct kdump_iommu_handoff *h,
 					    u16 rid, const char *fmt, ...);
 bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h);
+void kdump_iommu_handoff_guard(void);
 void kdump_iommu_status_handoff(struct seq_file *seq);
 const char *kdump_iommu_devices_param(void);
 

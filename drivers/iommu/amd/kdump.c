@@ -256,5 +256,6 @@ bool __init amd_iommu_kdump_handoff(void)
 		if (iommu && iommu->devid != pci_dev_id(pdev))
 			amd_iommu_set_pci_msi_domain(&pdev->dev, iommu);
 	}
+	kdump_iommu_handoff_guard();
 	return true;
 }

@@ -309,7 +309,15 @@ static bool __init vtd_ats_enabled(struct pci_dev *pdev)
 	if (!pdev->ats_cap)
 		return false;
 	pci_read_config_word(pdev, pdev->ats_cap + PCI_ATS_CTRL, &ctrl);
-	return ctrl & PCI_ATS_CTRL_ENABLE;
+	return ctrl != 0xffff && (ctrl & PCI_ATS_CTRL_ENABLE);
+}
+
+static bool __init vtd_bus_master(struct pci_dev *pdev)
+{
+	u16 cmd;
+
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	return cmd != 0xffff && (cmd & PCI_COMMAND_MASTER);
 }
 
 /*
@@ -342,19 +350,33 @@ static void __init vtd_handoff_invalidate(void)
 		}
 		iommu->flush.flush_iotlb(iommu, 0, 0, 0, DMA_TLB_GLOBAL_FLUSH);
 	}
+	/*
+	 * Only devices that may do DMA: the blocked ones have bus mastering
+	 * off by now, and one that does not answer would make the queue wait
+	 * for ever (qi_submit_sync() retries a time-out).
+	 */
 	for_each_pci_dev(pdev) {
 		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
 		if (!iommu || !vtd_translating(iommu) || !iommu->qi ||
-		    !vtd_ats_enabled(pdev))
+		    !vtd_ats_enabled(pdev) || !vtd_bus_master(pdev))
 			continue;
 		qdep = pci_ats_queue_depth(pdev);
-		qi_flush_dev_iotlb(iommu, pci_dev_id(pdev),
+		qi_flush_dev_iotlb(iommu, PCI_DEVID(bus, devfn),
 				   pci_dev_id(pci_physfn(pdev)),
 				   qdep < 0 ? 0 : qdep, 0, 64 - VTD_PAGE_SHIFT);
 		nr_dev_tlbs++;
 	}
 	pr_info("invalidated the context%s IOTLB caches and %u device TLB%s\n",
 		pasid ? ", PASID and" : " and", nr_dev_tlbs, nr_dev_tlbs == 1 ? "" : "s");
+}
+
+/**
+ * intel_iommu_kdump_handoff_done() - after a hand-off, with
+ *	dmar_global_lock released
+ */
+void __init intel_iommu_kdump_handoff_done(void)
+{
+	kdump_iommu_handoff_guard();
 }
 
 /**
