@@ -151,7 +151,8 @@ for c in $names; do
 		continue
 	fi
 	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if r["ok"] else 1)' "$f"
-	result "vmtest-$c" $? "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print("%s, expected %s" % (r["result"], r["expected"]))' "$f")"
+	# (what differed, on the line itself: the CI log keeps only the tail)
+	result "vmtest-$c" $? "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print("; ".join(["%s, expected %s" % (r["result"], r["expected"])] + r["mismatch"]))' "$f")"
 done
 
 # 6. Soak, short: the main cases again, twice each.
@@ -210,6 +211,15 @@ fi
 echo "# $(($(date +%s) - start)) s"
 if [ $failed -ne 0 ]; then
 	echo "# failed: ${failures[*]}"
+	# What a QEMU case that failed said about the IOMMU, last in the log
+	# where CI keeps it.
+	for t in "${failures[@]}"; do
+		c=${t#vmtest-}
+		[ "$c" != "$t" ] && [ -f "$O/vmtest/$c/console.log" ] || continue
+		echo "# $c: $(python3 -c 'import json, sys; print("; ".join(json.load(open(sys.argv[1]))["mismatch"]))' "$O/vmtest/$c/result.json" 2>/dev/null)"
+		grep -aE 'kdump_iommu|AMD-Vi|DMAR|Kernel panic|KDT: (kdump|dump)' "$O/vmtest/$c/console.log" |
+			tail -n 25 | sed "s/^/#   $c: /"
+	done
 fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
