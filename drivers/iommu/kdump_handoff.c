@@ -93,12 +93,14 @@ bool kdump_iommu_handoff_wanted(void)
 	if (!is_kdump_kernel() || kdump_iommu_mode() == KDUMP_IOMMU_OFF)
 		return false;
 	/*
-	 * With AMD SME the old tables would have to be read the way the
-	 * upstream copy of the device table reads them (encrypted); they are
-	 * not checked at all, and the usual path is taken.
+	 * With AMD SME on, this kernel's DMA addresses without an IOMMU carry
+	 * the C-bit (phys_to_dma() is __sme_set()), except for devices that
+	 * cannot address it, which bounce through unencrypted swiotlb
+	 * buffers at plain addresses.  The window maps the crash regions at
+	 * plain addresses only: after a hand-off most DMA would miss it.
 	 */
 	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT)) {
-		pr_info_once("memory encryption is on: old tables not checked, initialising the IOMMU as usual\n");
+		pr_info_once("memory encryption is on: the window does not map encrypted DMA addresses, initialising the IOMMU as usual\n");
 		return false;
 	}
 	return true;

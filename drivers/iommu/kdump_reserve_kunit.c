@@ -1027,6 +1027,163 @@ static void test_handoff_decide(struct kunit *test)
 			c->handoff);
 }
 
+/*
+ * The decision over several IOMMU units, as the drivers make it: every
+ * device of every unit has its old root walked (or is pass-through), a
+ * root shared by units (one domain attached through both) is walked once
+ * for each number of levels it is read with, and all devices together
+ * decide.  The fake tables cover every address, so whatever RAM this
+ * kernel has, a table is identity, blocked or read-only (mixed) all over.
+ */
+enum { UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_PASSTHROUGH };
+
+static const struct fake_pte ptes_all_identity[] = {
+	{ 0, BIT_ULL(52), 0, true },
+};
+
+static const struct fake_pte ptes_all_readonly[] = {
+	{ 0, BIT_ULL(52), 0, false },
+};
+
+struct unit_dev {
+	unsigned int unit;
+	unsigned int table;	/* UT_* */
+	unsigned int levels;
+	bool shared;		/* the root of unit 0's table of this kind */
+};
+
+struct units_case {
+	const char *name;
+	const struct unit_dev *devs;
+	unsigned int nr;
+	unsigned int walks;	/* roots walked */
+	unsigned int identity, passthrough, blocked, mixed;
+	bool handoff;
+	u16 why_rid;		/* the mixed device named, when one is */
+};
+
+static const struct unit_dev units_window_one[] = {
+	{ 0, UT_IDENTITY, 4 }, { 0, UT_BLOCKED, 4 },
+	{ 1, UT_BLOCKED, 4 }, { 2, UT_BLOCKED, 4 },
+};
+
+static const struct unit_dev units_partial_last[] = {
+	{ 0, UT_IDENTITY, 4 }, { 1, UT_BLOCKED, 4 }, { 2, UT_READONLY, 4 },
+};
+
+static const struct unit_dev units_all_blocked[] = {
+	{ 0, UT_BLOCKED, 4 }, { 1, UT_BLOCKED, 4 },
+};
+
+static const struct unit_dev units_shared[] = {
+	{ 0, UT_IDENTITY, 4 }, { 1, UT_IDENTITY, 4, true },
+	{ 1, UT_BLOCKED, 4 },
+};
+
+static const struct unit_dev units_shared_levels[] = {
+	{ 0, UT_IDENTITY, 4 }, { 1, UT_IDENTITY, 5, true },
+};
+
+static const struct unit_dev units_pt_and_window[] = {
+	{ 0, UT_PASSTHROUGH, 0 }, { 0, UT_PASSTHROUGH, 0 },
+	{ 1, UT_IDENTITY, 4 }, { 1, UT_BLOCKED, 4 },
+};
+
+static const struct unit_dev units_pt_and_blocked[] = {
+	{ 0, UT_PASSTHROUGH, 0 }, { 1, UT_BLOCKED, 4 },
+};
+
+static const struct unit_dev units_all_pt[] = {
+	{ 0, UT_PASSTHROUGH, 0 }, { 1, UT_PASSTHROUGH, 0 },
+};
+
+static const struct units_case units_cases[] = {
+	{ "window in one unit, blocked in three",
+	  units_window_one, ARRAY_SIZE(units_window_one),
+	  4, 1, 0, 3, 0, true },
+	{ "a read-only root in the last unit",
+	  units_partial_last, ARRAY_SIZE(units_partial_last),
+	  3, 1, 0, 1, 1, false, PCI_DEVID(2, PCI_DEVFN(2, 0)) },
+	{ "every unit blocked: no window",
+	  units_all_blocked, ARRAY_SIZE(units_all_blocked),
+	  2, 0, 0, 2, 0, false },
+	{ "a root shared by two units: walked once",
+	  units_shared, ARRAY_SIZE(units_shared),
+	  2, 2, 0, 1, 0, true },
+	{ "a shared root read with other levels: walked again",
+	  units_shared_levels, ARRAY_SIZE(units_shared_levels),
+	  2, 2, 0, 0, 0, true },
+	{ "one unit pass-through, another with the window",
+	  units_pt_and_window, ARRAY_SIZE(units_pt_and_window),
+	  2, 1, 2, 1, 0, true },
+	{ "one unit pass-through, another blocked",
+	  units_pt_and_blocked, ARRAY_SIZE(units_pt_and_blocked),
+	  1, 0, 1, 1, 0, false },
+	{ "every unit pass-through",
+	  units_all_pt, ARRAY_SIZE(units_all_pt),
+	  0, 0, 2, 0, 0, true },
+};
+
+static void units_case_desc(const struct units_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(units, units_cases, units_case_desc);
+
+static void test_handoff_units(struct kunit *test)
+{
+	const struct units_case *c = test->param_value;
+	struct fake_table tables[] = {
+		[UT_IDENTITY] = { ptes_all_identity, 1 },
+		[UT_BLOCKED] = { NULL, 0, BIT_ULL(52) },
+		[UT_READONLY] = { ptes_all_readonly, 1 },
+	};
+	unsigned int n[KDUMP_OLD_PASSTHROUGH + 1] = {}, walks = 0, i, before;
+	struct kdump_iommu_handoff h = {};
+
+	xa_init(&h.roots);
+	for (i = 0; i < c->nr; i++) {
+		const struct unit_dev *d = &c->devs[i];
+		struct kdump_iommu_old_tables t = {};
+		enum kdump_iommu_old state = KDUMP_OLD_PASSTHROUGH;
+		/* A root per unit and table, or unit 0's when shared */
+		u64 root = ((d->shared ? 0 : d->unit) + 1) * SZ_1M + d->table * SZ_4K;
+		u16 rid = PCI_DEVID(d->unit, PCI_DEVFN(i, 0));
+
+		if (d->table != UT_PASSTHROUGH) {
+			before = tables[d->table].lookups;
+			state = kdump_iommu_handoff_root(&h, root, d->levels,
+							 fake_lookup,
+							 &tables[d->table], &t,
+							 rid);
+			walks += tables[d->table].lookups != before;
+		}
+		n[state]++;
+	}
+	xa_destroy(&h.roots);
+
+	KUNIT_EXPECT_EQ(test, walks, c->walks);
+	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_IDENTITY], c->identity);
+	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_PASSTHROUGH], c->passthrough);
+	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_BLOCKED], c->blocked);
+	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_MIXED], c->mixed);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_decide(n[KDUMP_OLD_IDENTITY],
+							 n[KDUMP_OLD_PASSTHROUGH],
+							 n[KDUMP_OLD_BLOCKED],
+							 n[KDUMP_OLD_MIXED]),
+			c->handoff);
+	if (c->mixed) {
+		char rid[8];
+
+		snprintf(rid, sizeof(rid), "%02x:%02x.%d", PCI_BUS_NUM(c->why_rid),
+			 PCI_SLOT(c->why_rid), PCI_FUNC(c->why_rid));
+		KUNIT_EXPECT_TRUE(test, str_has_prefix(h.why, rid));
+	} else {
+		KUNIT_EXPECT_STREQ(test, h.why, "");
+	}
+}
+
 static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_parse_mode, parse_gen_params),
 	KUNIT_CASE(test_mode_name_roundtrip),
@@ -1040,6 +1197,7 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE(test_walk_two_ranges),
 	KUNIT_CASE_PARAM(test_old_combine, combine_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_decide, decide_gen_params),
+	KUNIT_CASE_PARAM(test_handoff_units, units_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
 	KUNIT_CASE_PARAM(test_within, within_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),

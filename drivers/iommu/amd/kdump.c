@@ -43,6 +43,7 @@
 struct amd_old_walk {
 	u64 root;			/* top-level table, physical */
 	unsigned int mode;		/* paging mode: number of levels */
+	u64 me_mask;			/* SME's C-bit in entries: sme_me_mask */
 	struct kdump_iommu_old_tables tables;
 };
 
@@ -81,9 +82,15 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		/* The page table walk may skip levels; Linux never does. */
 		if (next != level)
 			return -EOPNOTSUPP;
-		table = __sme_clr(e) & IOMMU_PAGE_MASK;
+		table = e & ~w->me_mask & IOMMU_PAGE_MASK;
 		level--;
 	}
+	/*
+	 * With SME, table and page addresses carry the C-bit, as the crashed
+	 * kernel wrote them (iommu_virt_to_phys(), __sme_set()): not part of
+	 * the address, nor of a large page's size encoding.
+	 */
+	e &= ~w->me_mask;
 	size = PTE_LEVEL_PAGE_SIZE(level);
 	if (next == PAGE_MODE_7_LEVEL) {
 		/*
@@ -91,7 +98,7 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		 * spans (2.2.3.2): its size sits in the address bits, and must
 		 * lie between this level's page and the next level's.
 		 */
-		if (!~(__sme_clr(e) | ~IOMMU_PAGE_MASK))
+		if (!~(e | ~IOMMU_PAGE_MASK))
 			return -EINVAL;
 		size = PTE_PAGE_SIZE(e);
 		if (size <= PTE_LEVEL_PAGE_SIZE(level) ||
@@ -99,7 +106,7 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		     size >= PTE_LEVEL_PAGE_SIZE(level + 1)))
 			return -EINVAL;
 	}
-	pte->phys = (__sme_clr(e) & IOMMU_PAGE_MASK & ~(size - 1)) | (iova & (size - 1));
+	pte->phys = (e & IOMMU_PAGE_MASK & ~(size - 1)) | (iova & (size - 1));
 	pte->writable = perm == (IOMMU_PTE_IR | IOMMU_PTE_IW);
 	/*
 	 * Step by this level's page: each of the repeated entries is what the
@@ -144,7 +151,8 @@ static enum kdump_iommu_old amd_check_devid(struct kdump_iommu_handoff *h,
 		return KDUMP_OLD_MIXED;
 	}
 
-	w.root = __sme_clr(dte) & IOMMU_PAGE_MASK;
+	w.me_mask = sme_me_mask;
+	w.root = dte & ~w.me_mask & IOMMU_PAGE_MASK;
 	w.mode = mode;
 	return kdump_iommu_handoff_root(h, w.root, w.mode, amd_old_lookup, &w,
 					&w.tables, devid);
@@ -259,3 +267,7 @@ bool __init amd_iommu_kdump_handoff(void)
 	kdump_iommu_handoff_guard();
 	return true;
 }
+
+#if IS_ENABLED(CONFIG_KDUMP_IOMMU_RESERVE_KUNIT_TEST)
+#include "kdump_kunit.c"
+#endif
