@@ -38,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import time
-import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vmtest  # noqa: E402
@@ -89,15 +88,17 @@ def case(iommu, stock, mode='kdump', crashkernel=None, devices=(), timing=True,
     return c
 
 
+def vmtest_args(args):
+    """vmtest.run_case()'s options: vmtest's own defaults, and ours."""
+    return vmtest.arg_parser().parse_args(
+        ['-k', args.kernel, '-x', args.vmlinux, '-i', args.initramfs,
+         '-o', os.path.join(args.outdir, 'runs'), '--timeout', str(args.timeout)])
+
+
 class Runner:
     def __init__(self, args):
         self.args = args
-        self.vargs = types.SimpleNamespace(
-            outdir=os.path.join(args.outdir, 'runs'), kexec=None,
-            kernel=args.kernel, vmlinux=args.vmlinux, initramfs=args.initramfs,
-            crashkernel=None, append='', kdump_append='', qemu_args='',
-            qemu='qemu-system-x86_64', smp=2, timeout=args.timeout, idle=45,
-            verbose=False, keep=False, report=False, no_reports=False)
+        self.vargs = vmtest_args(args)
         release = vmtest.sh(['strings', args.kernel]).stdout
         m = re.search(r'^(\d+\.\d+\.\d+\S*) \(', release, re.M)
         self.release = m.group(1) if m else ''

@@ -400,6 +400,20 @@ class Jobs(unittest.TestCase):
         self.assertIn('pid', res[1])
 
 
+class BenchArgs(unittest.TestCase):
+    """bench.py runs vmtest cases: with every option run_case() reads."""
+
+    def test_vmtest_options(self):
+        import argparse
+        import bench
+        ns = argparse.Namespace(kernel='bzImage', vmlinux='vmlinux',
+                                initramfs='base.cpio.gz', outdir='out', timeout=77)
+        args = bench.vmtest_args(ns)
+        self.assertEqual(set(vars(args)), set(vars(vmtest.arg_parser().parse_args([]))))
+        self.assertEqual((args.kernel, args.timeout, args.outdir, args.expect),
+                         ('bzImage', 77, os.path.join('out', 'runs'), None))
+
+
 @unittest.skipUnless(os.environ.get('KDT_CASE_DIR'), 'KDT_CASE_DIR not set')
 class VerifyDump(unittest.TestCase):
     """The dump check on a real dump: accepts it as it is, refuses it with

@@ -1177,7 +1177,8 @@ def expand(names):
     return out
 
 
-def main():
+def arg_parser():
+    """vmtest's options; bench.py takes its defaults from here too."""
     ap = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -1224,7 +1225,11 @@ def main():
     ap.add_argument('-v', '--verbose', action='store_true',
                     help='echo the whole serial console (with more than one '
                     'job, when the case ends)')
-    args = ap.parse_args()
+    return ap
+
+
+def main():
+    args = arg_parser().parse_args()
 
     if args.list:
         for n, c in CASES.items():
