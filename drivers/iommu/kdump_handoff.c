@@ -93,14 +93,16 @@ bool kdump_iommu_handoff_wanted(void)
 	if (!is_kdump_kernel() || kdump_iommu_mode() == KDUMP_IOMMU_OFF)
 		return false;
 	/*
-	 * With AMD SME on, this kernel's DMA addresses without an IOMMU carry
-	 * the C-bit (phys_to_dma() is __sme_set()), except for devices that
-	 * cannot address it, which bounce through unencrypted swiotlb
-	 * buffers at plain addresses.  The window maps the crash regions at
-	 * plain addresses only: after a hand-off most DMA would miss it.
+	 * With AMD SME on, the window cannot serve this kernel's DMA: without
+	 * an IOMMU, DMA to encrypted memory goes to addresses with the C-bit
+	 * set (phys_to_dma()), which the window does not map, and DMA to
+	 * decrypted buffers (swiotlb, and coherent memory of devices that
+	 * cannot address the C-bit: force_dma_unencrypted()) goes to plain
+	 * addresses, which it maps to pages with the C-bit set
+	 * (iommu_v1_map_pages()): encrypted.
 	 */
 	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT)) {
-		pr_info_once("memory encryption is on: the window does not map encrypted DMA addresses, initialising the IOMMU as usual\n");
+		pr_info_once("memory encryption is on: the crash kernel window cannot serve encrypted DMA, initialising the IOMMU as usual\n");
 		return false;
 	}
 	return true;
@@ -507,10 +509,12 @@ static void kdump_iommu_handoff_mixed(struct kdump_iommu_handoff *h, u16 rid,
 	else if (w->phys == w->iova && w->writable)
 		kdump_iommu_handoff_why(h, rid, "IOVA %#llx mapped 1:1, %s",
 					w->iova, "but other pages of this kernel's memory are not");
+	else if (w->phys == w->iova)
+		kdump_iommu_handoff_why(h, rid, "IOVA %#llx mapped 1:1, %s",
+					w->iova, "but not for both reads and writes");
 	else
-		kdump_iommu_handoff_why(h, rid, "IOVA %#llx maps to %#llx%s, not 1:1 read/write",
-					w->iova, w->phys,
-					w->writable ? "" : " read-only");
+		kdump_iommu_handoff_why(h, rid, "IOVA %#llx maps to %#llx, not 1:1",
+					w->iova, w->phys);
 }
 
 /**
@@ -537,7 +541,8 @@ enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 					      struct kdump_iommu_old_tables *t,
 					      u16 rid)
 {
-	unsigned long key = (root >> PAGE_SHIFT) * KDUMP_IOMMU_OLD_LEVELS +
+	/* Tables are 4 KiB pages in both formats, whatever PAGE_SIZE is */
+	unsigned long key = (root >> 12) * KDUMP_IOMMU_OLD_LEVELS +
 			    levels % KDUMP_IOMMU_OLD_LEVELS;
 	struct kdump_iommu_walk w;
 	void *seen;

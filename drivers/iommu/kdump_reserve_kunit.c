@@ -1028,14 +1028,15 @@ static void test_handoff_decide(struct kunit *test)
 }
 
 /*
- * The decision over several IOMMU units, as the drivers make it: every
- * device of every unit has its old root walked (or is pass-through), a
- * root shared by units (one domain attached through both) is walked once
- * for each number of levels it is read with, and all devices together
- * decide.  The fake tables cover every address, so whatever RAM this
- * kernel has, a table is identity, blocked or read-only (mixed) all over.
+ * The roots of several IOMMU units, as the drivers walk them: every
+ * device's old root is walked (or the device is pass-through), a root
+ * shared by units (one domain attached through both) is walked once for
+ * each number of levels it is read with, the reason names the device
+ * whose root was mixed, and the states together decide.  The fake tables
+ * cover every address, so whatever RAM this kernel has, a table is
+ * identity, blocked or read-only (mixed) all over.
  */
-enum { UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_PASSTHROUGH };
+enum { UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_TABLES, UT_PASSTHROUGH };
 
 static const struct fake_pte ptes_all_identity[] = {
 	{ 0, BIT_ULL(52), 0, true },
@@ -1045,16 +1046,16 @@ static const struct fake_pte ptes_all_readonly[] = {
 	{ 0, BIT_ULL(52), 0, false },
 };
 
-struct unit_dev {
+struct root_dev {
 	unsigned int unit;
 	unsigned int table;	/* UT_* */
 	unsigned int levels;
 	bool shared;		/* the root of unit 0's table of this kind */
 };
 
-struct units_case {
+struct roots_case {
 	const char *name;
-	const struct unit_dev *devs;
+	const struct root_dev *devs;
 	unsigned int nr;
 	unsigned int walks;	/* roots walked */
 	unsigned int identity, passthrough, blocked, mixed;
@@ -1062,79 +1063,83 @@ struct units_case {
 	u16 why_rid;		/* the mixed device named, when one is */
 };
 
-static const struct unit_dev units_window_one[] = {
+static const struct root_dev roots_window_one[] = {
 	{ 0, UT_IDENTITY, 4 }, { 0, UT_BLOCKED, 4 },
 	{ 1, UT_BLOCKED, 4 }, { 2, UT_BLOCKED, 4 },
 };
 
-static const struct unit_dev units_partial_last[] = {
+static const struct root_dev roots_partial_last[] = {
 	{ 0, UT_IDENTITY, 4 }, { 1, UT_BLOCKED, 4 }, { 2, UT_READONLY, 4 },
 };
 
-static const struct unit_dev units_all_blocked[] = {
+static const struct root_dev roots_all_blocked[] = {
 	{ 0, UT_BLOCKED, 4 }, { 1, UT_BLOCKED, 4 },
 };
 
-static const struct unit_dev units_shared[] = {
+static const struct root_dev roots_shared[] = {
 	{ 0, UT_IDENTITY, 4 }, { 1, UT_IDENTITY, 4, true },
 	{ 1, UT_BLOCKED, 4 },
 };
 
-static const struct unit_dev units_shared_levels[] = {
+static const struct root_dev roots_shared_levels[] = {
 	{ 0, UT_IDENTITY, 4 }, { 1, UT_IDENTITY, 5, true },
 };
 
-static const struct unit_dev units_pt_and_window[] = {
+static const struct root_dev roots_pt_and_window[] = {
 	{ 0, UT_PASSTHROUGH, 0 }, { 0, UT_PASSTHROUGH, 0 },
 	{ 1, UT_IDENTITY, 4 }, { 1, UT_BLOCKED, 4 },
 };
 
-static const struct unit_dev units_pt_and_blocked[] = {
+static const struct root_dev roots_pt_and_blocked[] = {
 	{ 0, UT_PASSTHROUGH, 0 }, { 1, UT_BLOCKED, 4 },
 };
 
-static const struct unit_dev units_all_pt[] = {
+static const struct root_dev roots_all_pt[] = {
 	{ 0, UT_PASSTHROUGH, 0 }, { 1, UT_PASSTHROUGH, 0 },
 };
 
-static const struct units_case units_cases[] = {
-	{ "window in one unit, blocked in three",
-	  units_window_one, ARRAY_SIZE(units_window_one),
-	  4, 1, 0, 3, 0, true },
-	{ "a read-only root in the last unit",
-	  units_partial_last, ARRAY_SIZE(units_partial_last),
-	  3, 1, 0, 1, 1, false, PCI_DEVID(2, PCI_DEVFN(2, 0)) },
-	{ "every unit blocked: no window",
-	  units_all_blocked, ARRAY_SIZE(units_all_blocked),
-	  2, 0, 0, 2, 0, false },
-	{ "a root shared by two units: walked once",
-	  units_shared, ARRAY_SIZE(units_shared),
-	  2, 2, 0, 1, 0, true },
-	{ "a shared root read with other levels: walked again",
-	  units_shared_levels, ARRAY_SIZE(units_shared_levels),
-	  2, 2, 0, 0, 0, true },
-	{ "one unit pass-through, another with the window",
-	  units_pt_and_window, ARRAY_SIZE(units_pt_and_window),
-	  2, 1, 2, 1, 0, true },
-	{ "one unit pass-through, another blocked",
-	  units_pt_and_blocked, ARRAY_SIZE(units_pt_and_blocked),
-	  1, 0, 1, 1, 0, false },
-	{ "every unit pass-through",
-	  units_all_pt, ARRAY_SIZE(units_all_pt),
-	  0, 0, 2, 0, 0, true },
+static const struct roots_case roots_cases[] = {
+	{ .name = "window in one unit, blocked in three", .devs = roots_window_one,
+	  .nr = ARRAY_SIZE(roots_window_one),
+	  .walks = 4, .identity = 1, .blocked = 3, .handoff = true },
+	{ .name = "a read-only root in the last unit", .devs = roots_partial_last,
+	  .nr = ARRAY_SIZE(roots_partial_last),
+	  .walks = 3, .identity = 1, .blocked = 1, .mixed = 1,
+	  .why_rid = PCI_DEVID(2, PCI_DEVFN(2, 0)) },
+	{ .name = "every unit blocked: no window", .devs = roots_all_blocked,
+	  .nr = ARRAY_SIZE(roots_all_blocked),
+	  .walks = 2, .blocked = 2 },
+	{ .name = "a root shared by two units: walked once", .devs = roots_shared,
+	  .nr = ARRAY_SIZE(roots_shared),
+	  .walks = 2, .identity = 2, .blocked = 1, .handoff = true },
+	{ .name = "a shared root read with other levels: walked again",
+	  .devs = roots_shared_levels,
+	  .nr = ARRAY_SIZE(roots_shared_levels), .walks = 2, .identity = 2,
+	  .handoff = true },
+	{ .name = "one unit pass-through, another with the window",
+	  .devs = roots_pt_and_window,
+	  .nr = ARRAY_SIZE(roots_pt_and_window), .walks = 2, .identity = 1,
+	  .passthrough = 2, .blocked = 1, .handoff = true },
+	{ .name = "one unit pass-through, another blocked",
+	  .devs = roots_pt_and_blocked,
+	  .nr = ARRAY_SIZE(roots_pt_and_blocked), .walks = 1, .passthrough = 1,
+	  .blocked = 1 },
+	{ .name = "every unit pass-through", .devs = roots_all_pt,
+	  .nr = ARRAY_SIZE(roots_all_pt), .passthrough = 2,
+	  .handoff = true },
 };
 
-static void units_case_desc(const struct units_case *c, char *desc)
+static void roots_case_desc(const struct roots_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(units, units_cases, units_case_desc);
+KUNIT_ARRAY_PARAM(roots, roots_cases, roots_case_desc);
 
-static void test_handoff_units(struct kunit *test)
+static void test_handoff_roots(struct kunit *test)
 {
-	const struct units_case *c = test->param_value;
-	struct fake_table tables[] = {
+	const struct roots_case *c = test->param_value;
+	struct fake_table tables[UT_TABLES] = {
 		[UT_IDENTITY] = { ptes_all_identity, 1 },
 		[UT_BLOCKED] = { NULL, 0, BIT_ULL(52) },
 		[UT_READONLY] = { ptes_all_readonly, 1 },
@@ -1144,7 +1149,7 @@ static void test_handoff_units(struct kunit *test)
 
 	xa_init(&h.roots);
 	for (i = 0; i < c->nr; i++) {
-		const struct unit_dev *d = &c->devs[i];
+		const struct root_dev *d = &c->devs[i];
 		struct kdump_iommu_old_tables t = {};
 		enum kdump_iommu_old state = KDUMP_OLD_PASSTHROUGH;
 		/* A root per unit and table, or unit 0's when shared */
@@ -1197,7 +1202,7 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE(test_walk_two_ranges),
 	KUNIT_CASE_PARAM(test_old_combine, combine_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_decide, decide_gen_params),
-	KUNIT_CASE_PARAM(test_handoff_units, units_gen_params),
+	KUNIT_CASE_PARAM(test_handoff_roots, roots_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
 	KUNIT_CASE_PARAM(test_within, within_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),

@@ -43,7 +43,7 @@
 struct amd_old_walk {
 	u64 root;			/* top-level table, physical */
 	unsigned int mode;		/* paging mode: number of levels */
-	u64 me_mask;			/* SME's C-bit in entries: sme_me_mask */
+	u64 me_mask;			/* SME's C-bit: sme_me_mask */
 	struct kdump_iommu_old_tables tables;
 };
 
@@ -82,15 +82,14 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		/* The page table walk may skip levels; Linux never does. */
 		if (next != level)
 			return -EOPNOTSUPP;
+		/*
+		 * With SME the crashed kernel wrote table addresses with the
+		 * C-bit set (iommu_virt_to_phys()): the table is at the
+		 * address without it.
+		 */
 		table = e & ~w->me_mask & IOMMU_PAGE_MASK;
 		level--;
 	}
-	/*
-	 * With SME, table and page addresses carry the C-bit, as the crashed
-	 * kernel wrote them (iommu_virt_to_phys(), __sme_set()): not part of
-	 * the address, nor of a large page's size encoding.
-	 */
-	e &= ~w->me_mask;
 	size = PTE_LEVEL_PAGE_SIZE(level);
 	if (next == PAGE_MODE_7_LEVEL) {
 		/*
@@ -98,14 +97,18 @@ static int amd_old_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
 		 * spans (2.2.3.2): its size sits in the address bits, and must
 		 * lie between this level's page and the next level's.
 		 */
-		if (!~(e | ~IOMMU_PAGE_MASK))
+		if (!~(e | w->me_mask | ~IOMMU_PAGE_MASK))
 			return -EINVAL;
-		size = PTE_PAGE_SIZE(e);
+		size = PTE_PAGE_SIZE(e & ~w->me_mask);
 		if (size <= PTE_LEVEL_PAGE_SIZE(level) ||
 		    (level + 1 < AMD_MAX_LEVELS &&
 		     size >= PTE_LEVEL_PAGE_SIZE(level + 1)))
 			return -EINVAL;
 	}
+	/*
+	 * A page's C-bit stays: DMA through it is encrypted (__sme_set() in
+	 * iommu_v1_map_pages()), which is not 1:1 for this kernel's buffers.
+	 */
 	pte->phys = (e & IOMMU_PAGE_MASK & ~(size - 1)) | (iova & (size - 1));
 	pte->writable = perm == (IOMMU_PTE_IR | IOMMU_PTE_IW);
 	/*
