@@ -41,9 +41,12 @@ VMTEST_JOBS ?= $(NPROC)
 VMTEST = python3 $(TREE)/$(KT)/vmtest.py -k $(BZIMAGE) -x $(VMLINUX) \
 	-i $(INITRAMFS) -o $(O)/vmtest -j $(VMTEST_JOBS) $(VMTEST_FLAGS)
 
-# The debug kernel (KASAN, lockdep, UBSAN, might_sleep checks) and its runs.
+# The debug kernel (KASAN, lockdep, UBSAN, might_sleep checks) and its runs:
+# the main cases, a device added after the hand-off's check (the PCI bus
+# notifier and driver_override under lockdep), and patch 2's disable of an
+# AMD-Vi left on (early boot, memblock).
 DEBUG_BUILD := $(O)/build/x86_64-debug
-DEBUG_CASES ?= main
+DEBUG_CASES ?= main late-vtd amd-kdump-amdoff
 N ?= 100
 
 .PHONY: all help deps tree writeback tree-reset kernel kernel-build debug-kernel \
@@ -68,7 +71,7 @@ help:
 	@echo 'make ia64-check  compile-test HP zx1 (ia64, sba_iommu), feature on and off'
 	@echo 'make vmtest CASES="vtd amd-ir"  run QEMU kdump cases (CASES=list to list them)'
 	@echo 'make soak N=100 CASES=all   the crash matrix N times, counts in $(O)/soak.json'
-	@echo 'make debug-check  the main cases on a KASAN/lockdep/UBSAN kernel: no reports'
+	@echo 'make debug-check  DEBUG_CASES on a KASAN/lockdep/UBSAN kernel: no reports'
 	@echo 'make bench REPS=5  cost and speed against stock kdump, in $(O)/bench/'
 	@echo 'make series V=2 the series as mail: $(O)/series/vV/, cover letter, --base'
 	@echo 'make series-check  git am on pristine, checkpatch, every patch builds, W=1/sparse'
@@ -128,7 +131,7 @@ bench: kernel initramfs
 	@python3 $(TREE)/$(KT)/bench.py -k $(BZIMAGE) -x $(VMLINUX) \
 		-i $(INITRAMFS) -o $(O)/bench --reps $(REPS) $(BENCH_FLAGS)
 
-# The main cases on the debug kernel: no report in either kernel.  KASAN's
+# DEBUG_CASES on the debug kernel: no report in either kernel.  KASAN's
 # shadow memory needs a larger crash kernel region.
 debug-check: debug-kernel initramfs
 	@+$(MAKE) --no-print-directory debug-vmtest

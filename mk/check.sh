@@ -159,8 +159,9 @@ done
 run soak python3 "$TREE/$KT/vmtest.py" -k "$BZIMAGE" -x "$VMLINUX" -i "$INITRAMFS" \
 	-o "$O/vmtest-soak" -j "$jobs" --repeat 2 --soak-report "$O/soak-check.json" main
 
-# 7. The main cases on the debug kernel (KASAN, lockdep, UBSAN,
-#    DEBUG_ATOMIC_SLEEP): no report in either kernel.
+# 7. The Makefile's DEBUG_CASES (the main cases, a device added after the
+#    hand-off, patch 2's AMD-Vi disable) on the debug kernel (KASAN,
+#    lockdep, UBSAN, DEBUG_ATOMIC_SLEEP): no report in either kernel.
 rm -f "$DEBUG_BUILD/arch/x86/boot/bzImage"
 run debug-kernel make --no-print-directory kernel-build TREE="$ktree" BUILD="$DEBUG_BUILD" \
 	KCONFIG_FRAGMENTS="$KT/config $KT/config.debug"
