@@ -14,6 +14,10 @@
  *   sign of a window;
  * - blocked: no page is mapped: the device cannot reach this kernel's
  *   memory, and is not driven here;
+ * - elsewhere: the addresses of this kernel's memory are mapped, but only
+ *   to the crashed kernel's RAM (a guest's memory, in the domain of a
+ *   device assigned to it with VFIO, which keeps its whole IOVA space):
+ *   blocked as well;
  * - mixed: anything else, or tables that cannot be read or are not
  *   understood.
  *
@@ -69,6 +73,7 @@ static int kdump_iommu_nr_old_ram;	/* or a negative errno */
 struct kdump_iommu_blocked {
 	struct list_head node;
 	struct pci_dev *pdev;
+	bool elsewhere;
 };
 
 /* What this kernel decided, for the status view. */
@@ -79,6 +84,7 @@ static struct {
 	unsigned int nr_identity;
 	unsigned int nr_passthrough;
 	unsigned int nr_blocked;
+	unsigned int nr_elsewhere;
 	char why[128];
 } kdump_iommu_decision;
 
@@ -108,6 +114,29 @@ bool kdump_iommu_handoff_wanted(void)
 	return true;
 }
 
+/**
+ * kdump_iommu_within() - does one range hold a whole address range?
+ * @ranges: the ranges
+ * @nr: how many
+ * @start: first address of the range to look for
+ * @size: its size in bytes
+ *
+ * Return: true if one of @ranges holds all of [@start, @start + @size).
+ */
+VISIBLE_IF_KUNIT bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
+					 unsigned int nr, u64 start, u64 size)
+{
+	u64 end = start + size - 1;
+	unsigned int i;
+
+	if (!size || end < start)
+		return false;
+	for (i = 0; i < nr; i++)
+		if (start >= ranges[i].start && end <= ranges[i].end)
+			return true;
+	return false;
+}
+
 static void kdump_iommu_walk_mixed(struct kdump_iommu_walk *w, u64 iova,
 				   const struct kdump_iommu_pte *pte, int err)
 {
@@ -127,9 +156,12 @@ static void kdump_iommu_walk_mixed(struct kdump_iommu_walk *w, u64 iova,
  * @w: the walk so far (zeroed before the first range), updated
  *
  * Looks up one address per translation unit: a 2 MiB page, or a hole of
- * any size, costs one lookup.  Stops at the first address that makes the
- * walk %KDUMP_OLD_MIXED: mapped elsewhere or read-only, or mapped where
- * what came before was not (or the other way round), or not readable.
+ * any size, costs one lookup.  A unit mapped to the crashed kernel's RAM
+ * (@w->old_ram) is as good as a hole: the device cannot reach this
+ * kernel's memory through it.  Stops at the first address that makes the
+ * walk %KDUMP_OLD_MIXED: mapped elsewhere than 1:1 or the old RAM, or
+ * 1:1 read-only, or 1:1 where what came before was not (or the other way
+ * round), or not readable.
  */
 VISIBLE_IF_KUNIT void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup,
 					     void *data, u64 start, u64 end,
@@ -149,24 +181,34 @@ VISIBLE_IF_KUNIT void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup,
 			kdump_iommu_walk_mixed(w, iova, NULL, ret ?: -EINVAL);
 			return;
 		}
+		last = iova | (pte.size - 1);
 		if (ret == -ENOENT) {
 			now = KDUMP_OLD_BLOCKED;
 		} else if (pte.phys == iova && pte.writable) {
 			now = KDUMP_OLD_IDENTITY;
+		} else if (kdump_iommu_within(w->old_ram, w->nr_old_ram,
+					      pte.phys, last - iova + 1)) {
+			now = KDUMP_OLD_ELSEWHERE;
+			if (!w->started || w->state != now) {
+				w->iova = iova;
+				w->phys = pte.phys;
+				w->writable = pte.writable;
+			}
 		} else {
 			w->started = true;
 			kdump_iommu_walk_mixed(w, iova, &pte, 0);
 			return;
 		}
-		if (!w->started) {
-			w->started = true;
-			w->state = now;
-		} else if (now != w->state) {
+		/* Holes and pages elsewhere together are elsewhere. */
+		if (w->started)
+			now = kdump_iommu_old_combine(w->state, now);
+		w->started = true;
+		if (now == KDUMP_OLD_MIXED) {
 			kdump_iommu_walk_mixed(w, iova, &pte, ret);
 			return;
 		}
+		w->state = now;
 		/* On to the next translation unit; stop at @end or a wrap. */
-		last = iova | (pte.size - 1);
 		if (last >= end)
 			return;
 		iova = last + 1;
@@ -206,6 +248,8 @@ void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
 	struct kdump_iommu_ram_walk r = { lookup, data, w };
 
 	memset(w, 0, sizeof(*w));
+	w->old_ram = kdump_iommu_old_ram;
+	w->nr_old_ram = max(kdump_iommu_nr_old_ram, 0);
 	walk_system_ram_res(0, U64_MAX, &r, kdump_iommu_walk_one);
 	/* No memory at all proves nothing. */
 	if (!w->started)
@@ -219,9 +263,12 @@ void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
  * @b: the other
  *
  * Both reaching this kernel's memory 1:1, one through the window: identity.
+ * Neither reaching it, one with pages in the crashed kernel's RAM there:
+ * elsewhere.
  *
  * Return: @a if both agree, %KDUMP_OLD_IDENTITY for identity and
- * pass-through, else %KDUMP_OLD_MIXED.
+ * pass-through, %KDUMP_OLD_ELSEWHERE for elsewhere and blocked, else
+ * %KDUMP_OLD_MIXED.
  */
 enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 					     enum kdump_iommu_old b)
@@ -231,6 +278,9 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 	if ((a == KDUMP_OLD_IDENTITY && b == KDUMP_OLD_PASSTHROUGH) ||
 	    (a == KDUMP_OLD_PASSTHROUGH && b == KDUMP_OLD_IDENTITY))
 		return KDUMP_OLD_IDENTITY;
+	if ((a == KDUMP_OLD_ELSEWHERE && b == KDUMP_OLD_BLOCKED) ||
+	    (a == KDUMP_OLD_BLOCKED && b == KDUMP_OLD_ELSEWHERE))
+		return KDUMP_OLD_ELSEWHERE;
 	return KDUMP_OLD_MIXED;
 }
 
@@ -266,29 +316,6 @@ VISIBLE_IF_KUNIT int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram,
 	ram[nr].start = phdr->p_paddr;
 	ram[nr].end = end;
 	return nr + 1;
-}
-
-/**
- * kdump_iommu_within() - does one range hold a whole address range?
- * @ranges: the ranges
- * @nr: how many
- * @start: first address of the range to look for
- * @size: its size in bytes
- *
- * Return: true if one of @ranges holds all of [@start, @start + @size).
- */
-VISIBLE_IF_KUNIT bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
-					 unsigned int nr, u64 start, u64 size)
-{
-	u64 end = start + size - 1;
-	unsigned int i;
-
-	if (!size || end < start)
-		return false;
-	for (i = 0; i < nr; i++)
-		if (start >= ranges[i].start && end <= ranges[i].end)
-			return true;
-	return false;
 }
 
 /*
@@ -560,6 +587,57 @@ enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 	return w.state;
 }
 
+static const char kdump_iommu_why_needed[] =
+	"needed by this kernel (kdump_iommu_devices=), but the crashed kernel gave it no window";
+static const char kdump_iommu_why_untrusted[] =
+	"untrusted (external-facing), but its old translation reaches this kernel's memory";
+
+/**
+ * kdump_iommu_device_refuses() - does one device stop the hand-off?
+ * @state: its old state, all its requester IDs together
+ *	(kdump_iommu_old_combine())
+ * @told: this kernel was told which devices its dump needs
+ *	(kdump_iommu_devices=)
+ * @needed: and this device is one of them
+ * @untrusted: the device is untrusted (external-facing)
+ * @dump_class: it is a mass-storage or network controller
+ * @unwindowed: set if, told nothing, this kernel may need the device for
+ *	its dump and the crashed kernel gave it no window
+ *
+ * A device this kernel needs must be 1:1: if the crashed kernel armed
+ * other devices than the dump uses, the usual path is the one that works.
+ * An untrusted device is never given the window: if it reaches this
+ * kernel's memory all the same, something is not what it says.  Told
+ * nothing, a kdump kernel may need any disk or NIC (the primary's default
+ * targets): one without the window (@unwindowed) means the usual path,
+ * not a dump device left undriven, unless its old tables map this
+ * kernel's addresses elsewhere: then they were never a domain the window
+ * could be in (the crashed kernel keeps those addresses free in all of
+ * its own), but a guest's, and the device is not the dump's.
+ *
+ * Return: why the device stops the hand-off, or NULL if it does not.
+ */
+VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old state,
+							bool told, bool needed,
+							bool untrusted,
+							bool dump_class,
+							bool *unwindowed)
+{
+	bool reaches = state == KDUMP_OLD_IDENTITY ||
+		       state == KDUMP_OLD_PASSTHROUGH;
+
+	*unwindowed = false;
+	if (needed && !reaches)
+		return kdump_iommu_why_needed;
+	if (state == KDUMP_OLD_MIXED)
+		return "reaches part of this kernel's memory";
+	if (untrusted && reaches)
+		return kdump_iommu_why_untrusted;
+	*unwindowed = !told && state == KDUMP_OLD_BLOCKED && !untrusted &&
+		      dump_class;
+	return NULL;
+}
+
 /**
  * kdump_iommu_handoff_device() - record how a device's old translation
  *	treats this kernel's memory
@@ -567,56 +645,49 @@ enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
  * @pdev: the device
  * @state: all its requester IDs together (kdump_iommu_old_combine())
  *
- * A device this kernel was told it needs (kdump_iommu_devices=) must be
- * 1:1: if the crashed kernel armed other devices than the dump uses, the
- * usual path is the one that works.
+ * See kdump_iommu_device_refuses() for when it stops the hand-off.
  */
 void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
 				struct pci_dev *pdev,
 				enum kdump_iommu_old state)
 {
 	struct kdump_iommu_blocked *b;
+	const char *why;
+	bool unwindowed;
 
-	if (h->required && state != KDUMP_OLD_IDENTITY &&
-	    state != KDUMP_OLD_PASSTHROUGH &&
-	    kdump_iommu_match_targets(pdev, h->required) > 0) {
+	why = kdump_iommu_device_refuses(state, !!h->required,
+					 h->required &&
+					 kdump_iommu_match_targets(pdev, h->required) > 0,
+					 pdev->untrusted,
+					 kdump_iommu_default_class(pdev->class),
+					 &unwindowed);
+	if (why) {
 		h->nr_mixed++;
-		kdump_iommu_handoff_why(h, pci_dev_id(pdev),
-					"needed by this kernel (kdump_iommu_devices=), but the crashed kernel gave it no window");
+		kdump_iommu_handoff_why(h, pci_dev_id(pdev), "%s", why);
 		return;
 	}
-	/*
-	 * Told nothing, a kdump kernel may need any disk or NIC (the
-	 * primary's default targets): one without the window means the usual
-	 * path, not a dump device left undriven.
-	 */
-	if (!h->required && state == KDUMP_OLD_BLOCKED && !pdev->untrusted &&
-	    kdump_iommu_default_class(pdev->class) && !h->nr_unwindowed++)
+	if (unwindowed && !h->nr_unwindowed++)
 		h->unwindowed = pci_dev_id(pdev);
-	switch (state) {
-	case KDUMP_OLD_IDENTITY:
+	if (state == KDUMP_OLD_IDENTITY) {
 		h->nr_identity++;
 		return;
-	case KDUMP_OLD_PASSTHROUGH:
+	}
+	if (state == KDUMP_OLD_PASSTHROUGH) {
 		h->nr_passthrough++;
 		return;
-	case KDUMP_OLD_BLOCKED:
-		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b) {
-			h->nr_mixed++;
-			kdump_iommu_handoff_why(h, pci_dev_id(pdev), "no memory");
-			return;
-		}
-		b->pdev = pci_dev_get(pdev);
-		list_add_tail(&b->node, &h->blocked);
-		h->nr_blocked++;
-		return;
-	case KDUMP_OLD_MIXED:
+	}
+	/* Blocked, or elsewhere */
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
 		h->nr_mixed++;
-		kdump_iommu_handoff_why(h, pci_dev_id(pdev),
-					"reaches part of this kernel's memory");
+		kdump_iommu_handoff_why(h, pci_dev_id(pdev), "no memory");
 		return;
 	}
+	b->pdev = pci_dev_get(pdev);
+	b->elsewhere = state == KDUMP_OLD_ELSEWHERE;
+	list_add_tail(&b->node, &h->blocked);
+	h->nr_blocked++;
+	h->nr_elsewhere += b->elsewhere;
 }
 
 /*
@@ -636,7 +707,9 @@ static void kdump_iommu_handoff_block(struct kdump_iommu_handoff *h, bool block)
 		    b->pdev->class >> 16 != PCI_BASE_CLASS_BRIDGE) {
 			pci_clear_master(b->pdev);
 			b->pdev->match_driver = false;
-			if (n++ < 8)
+			if (n++ < 8 && b->elsewhere)
+				pci_info(b->pdev, "kdump_iommu: old translation maps this kernel's addresses to the crashed kernel's memory (a guest's?): bus mastering off, not driven in this kernel\n");
+			else if (n <= 8)
 				pci_info(b->pdev, "kdump_iommu: no crash kernel window: bus mastering off, not driven in this kernel\n");
 		}
 		pci_dev_put(b->pdev);
@@ -733,13 +806,14 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 	kdump_iommu_decision.nr_identity = h->nr_identity;
 	kdump_iommu_decision.nr_passthrough = h->nr_passthrough;
 	kdump_iommu_decision.nr_blocked = h->nr_blocked;
+	kdump_iommu_decision.nr_elsewhere = h->nr_elsewhere;
 	strscpy(kdump_iommu_decision.why, ok ? "" : h->why,
 		sizeof(kdump_iommu_decision.why));
 
 	if (ok)
-		pr_info("%s: old tables map this kernel's memory 1:1 for %u devices (%u more in pass-through), %u others cannot reach it: skipping DMA-remapping initialisation\n",
+		pr_info("%s: old tables map this kernel's memory 1:1 for %u devices (%u more in pass-through), %u others cannot reach it (%u map its addresses elsewhere): skipping DMA-remapping initialisation\n",
 			h->iommu, h->nr_identity, h->nr_passthrough,
-			h->nr_blocked);
+			h->nr_blocked, h->nr_elsewhere);
 	else if (h->fixed)
 		pr_warn("%s: cannot verify the hand-off (%s): leaving the IOMMU as it is all the same, as without kdump_iommu\n",
 			h->iommu, h->why);
@@ -776,6 +850,8 @@ void kdump_iommu_status_handoff(struct seq_file *seq)
 	seq_printf(seq, "devices blocked: %u%s\n", kdump_iommu_decision.nr_blocked,
 		   kdump_iommu_decision.skipped && !kdump_iommu_decision.why[0] ?
 		   ", not driven" : "");
+	seq_printf(seq, "devices blocked, mapped elsewhere: %u\n",
+		   kdump_iommu_decision.nr_elsewhere);
 	if (kdump_iommu_decision.why[0])
 		seq_printf(seq, "why not: %s\n", kdump_iommu_decision.why);
 }

@@ -169,23 +169,34 @@ typedef int (*kdump_iommu_lookup_t)(void *data, u64 iova,
  * @KDUMP_OLD_MIXED: anything else, or the tables cannot be read
  * @KDUMP_OLD_PASSTHROUGH: DMA is not translated: the device reaches all
  *	memory, but that says nothing of a window
+ * @KDUMP_OLD_ELSEWHERE: the addresses of its memory are mapped, but only to
+ *	the crashed kernel's RAM (the rest not at all): the device cannot
+ *	reach it either, and its domain was not one the crashed kernel kept
+ *	those addresses free in (a VFIO domain: a guest's RAM there)
+ * @KDUMP_OLD_NR: number of states
  */
 enum kdump_iommu_old {
 	KDUMP_OLD_IDENTITY,
 	KDUMP_OLD_BLOCKED,
 	KDUMP_OLD_MIXED,
 	KDUMP_OLD_PASSTHROUGH,
+	KDUMP_OLD_ELSEWHERE,
+	KDUMP_OLD_NR,
 };
 
 /**
  * struct kdump_iommu_walk - the result of a walk over old tables
  * @state: see &enum kdump_iommu_old; valid once @started
  * @started: at least one address was looked up
- * @iova: for %KDUMP_OLD_MIXED, the first address that decided it
+ * @iova: for %KDUMP_OLD_MIXED, the first address that decided it; for
+ *	%KDUMP_OLD_ELSEWHERE, the first one mapped elsewhere
  * @phys: what @iova maps to, if @err is 0
  * @writable: and whether it is writable
  * @err: the lookup's error at @iova, or 0
  * @lookups: how many lookups the walk took
+ * @old_ram: input: the crashed kernel's RAM, the only place an address of
+ *	this kernel's memory may map to other than itself (none: nowhere)
+ * @nr_old_ram: input: how many ranges @old_ram holds
  */
 struct kdump_iommu_walk {
 	enum kdump_iommu_old state;
@@ -195,6 +206,8 @@ struct kdump_iommu_walk {
 	bool writable;
 	int err;
 	unsigned int lookups;
+	const struct kdump_iommu_range *old_ram;
+	unsigned int nr_old_ram;
 };
 
 void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
@@ -240,6 +253,8 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
  *	kernel's memory 1:1
  * @nr_passthrough: devices whose DMA is not translated
  * @nr_blocked: devices that cannot reach this kernel's memory
+ * @nr_elsewhere: of @nr_blocked, those whose old tables map its addresses
+ *	to the crashed kernel's RAM (%KDUMP_OLD_ELSEWHERE)
  * @nr_mixed: devices that can reach part of it, or elsewhere, or whose
  *	tables cannot be read
  * @nr_unwindowed: of @nr_blocked, the mass-storage and network
@@ -259,6 +274,7 @@ struct kdump_iommu_handoff {
 	unsigned int nr_identity;
 	unsigned int nr_passthrough;
 	unsigned int nr_blocked;
+	unsigned int nr_elsewhere;
 	unsigned int nr_mixed;
 	unsigned int nr_unwindowed;
 	u16 unwindowed;
@@ -291,6 +307,9 @@ void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup, void *data,
 			    u64 start, u64 end, struct kdump_iommu_walk *w);
 bool kdump_iommu_handoff_decide(unsigned int identity, unsigned int passthrough,
 				unsigned int blocked, unsigned int mixed);
+const char *kdump_iommu_device_refuses(enum kdump_iommu_old state, bool told,
+				       bool needed, bool untrusted,
+				       bool dump_class, bool *unwindowed);
 int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
 			    const struct elf64_phdr *phdr);
 bool kdump_iommu_within(const struct kdump_iommu_range *ranges,

@@ -472,6 +472,31 @@ static const struct fake_pte ptes_elsewhere[] = {
 };
 
 /*
+ * A guest's RAM over this kernel's addresses, in the crashed kernel's RAM
+ * (a VFIO domain keeps its whole IOVA space): read-only pages too.
+ */
+static const struct fake_pte ptes_guest[] = {
+	{ 0x200000, SZ_2M, 0x12200000, true },
+	{ 0x400000, SZ_4K, 0x13401000, false },
+};
+
+/* 1:1, then a guest's page */
+static const struct fake_pte ptes_window_guest[] = {
+	{ 0x200000, SZ_2M, 0x200000, true },
+	{ 0x400000, SZ_2M, 0x12400000, true },
+};
+
+/* A page whose end is past the end of the crashed kernel's RAM */
+static const struct fake_pte ptes_guest_straddles[] = {
+	{ 0x600000, SZ_2M, 0x1ff00000, true },
+};
+
+/* The crashed kernel's RAM, for the walks that have one */
+static const struct kdump_iommu_range old_ram_256m[] = {
+	{ 0x10000000, 0x1fffffff },
+};
+
+/*
  * A unity map for an RMRR (VT-d 8.4) or IVMD (AMD 5.2.2.3): reserved
  * memory, never this kernel's RAM, so never walked; with the window too.
  */
@@ -515,9 +540,11 @@ struct walk_case {
 	u64 hole_size;
 	u64 start, end;
 	enum kdump_iommu_old state;
-	u64 iova;		/* where a mixed walk stopped */
+	u64 iova;		/* where a mixed walk stopped, or elsewhere began */
 	int err;
 	unsigned int lookups;
+	const struct kdump_iommu_range *old_ram;
+	unsigned int nr_old_ram;
 };
 
 static const struct walk_case walk_cases[] = {
@@ -553,6 +580,30 @@ static const struct walk_case walk_cases[] = {
 	  0x200000, 0x200fff, KDUMP_OLD_MIXED, 0x200000, -EINVAL, 1 },
 	{ "ends at the top of the address space", ptes_top, ARRAY_SIZE(ptes_top), 0,
 	  0xffffffffffc00000ULL, U64_MAX, KDUMP_OLD_IDENTITY, 0, 0, 2 },
+	{ "mapped to the crashed kernel's RAM: elsewhere", ptes_elsewhere,
+	  ARRAY_SIZE(ptes_elsewhere), SZ_2M,
+	  0x600000, 0x7fffff, KDUMP_OLD_ELSEWHERE, 0x600000, 0, 1,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "holes, then the crashed kernel's RAM: elsewhere", ptes_elsewhere,
+	  ARRAY_SIZE(ptes_elsewhere), SZ_2M,
+	  0x200000, 0x9fffff, KDUMP_OLD_ELSEWHERE, 0x600000, 0, 4,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "guest RAM, read-only too, then holes: elsewhere", ptes_guest,
+	  ARRAY_SIZE(ptes_guest), SZ_4K,
+	  0x200000, 0x402fff, KDUMP_OLD_ELSEWHERE, 0x200000, 0, 4,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "1:1, then the crashed kernel's RAM: partial", ptes_window_guest,
+	  ARRAY_SIZE(ptes_window_guest), SZ_2M,
+	  0x200000, 0x5fffff, KDUMP_OLD_MIXED, 0x400000, 0, 2,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "past the end of the crashed kernel's RAM", ptes_guest_straddles,
+	  ARRAY_SIZE(ptes_guest_straddles), SZ_2M,
+	  0x600000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 1,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "mapped to this kernel's memory, not 1:1", ptes_shifted,
+	  ARRAY_SIZE(ptes_shifted), 0,
+	  0x200000, 0x400fff, KDUMP_OLD_MIXED, 0x400000, 0, 2,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
 };
 
 static void walk_case_desc(const struct walk_case *c, char *desc)
@@ -567,14 +618,15 @@ static void test_walk_range(struct kunit *test)
 	const struct walk_case *c = test->param_value;
 	struct fake_table t = { .ptes = c->ptes, .nr = c->nr,
 				.hole_size = c->hole_size };
-	struct kdump_iommu_walk w = {};
+	struct kdump_iommu_walk w = { .old_ram = c->old_ram,
+				      .nr_old_ram = c->nr_old_ram };
 
 	kdump_iommu_walk_range(fake_lookup, &t, c->start, c->end, &w);
 	KUNIT_EXPECT_TRUE(test, w.started);
 	KUNIT_EXPECT_EQ(test, w.state, c->state);
 	KUNIT_EXPECT_EQ(test, t.lookups, c->lookups);
 	KUNIT_EXPECT_EQ(test, w.lookups, c->lookups);
-	if (c->state == KDUMP_OLD_MIXED) {
+	if (c->state == KDUMP_OLD_MIXED || c->state == KDUMP_OLD_ELSEWHERE) {
 		KUNIT_EXPECT_EQ(test, w.iova, c->iova);
 		KUNIT_EXPECT_EQ(test, w.err, c->err);
 	}
@@ -619,12 +671,19 @@ static const struct combine_case combine_cases[] = {
 	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_IDENTITY, KDUMP_OLD_IDENTITY },
 	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_BLOCKED, KDUMP_OLD_MIXED },
 	{ KDUMP_OLD_MIXED, KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_ELSEWHERE },
+	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_BLOCKED, KDUMP_OLD_ELSEWHERE },
+	{ KDUMP_OLD_BLOCKED, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_ELSEWHERE },
+	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_IDENTITY, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_MIXED },
+	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_MIXED, KDUMP_OLD_MIXED },
 };
 
 static void combine_case_desc(const struct combine_case *c, char *desc)
 {
-	static const char * const n[] = { "identity", "blocked", "mixed",
-					  "pass-through" };
+	static const char * const n[KDUMP_OLD_NR] = {
+		"identity", "blocked", "mixed", "pass-through", "elsewhere",
+	};
 
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s + %s", n[c->a], n[c->b]);
 }
@@ -1028,6 +1087,80 @@ static void test_handoff_decide(struct kunit *test)
 }
 
 /*
+ * One device's part in the decision: what its old state means, with what
+ * this kernel was told and what the device is.
+ */
+struct refuses_case {
+	const char *name;
+	enum kdump_iommu_old state;
+	bool told, needed, untrusted, dump_class;
+	const char *why;	/* the start of the reason, NULL if none */
+	bool unwindowed;
+};
+
+#define NEEDED	"needed by this kernel"
+#define PARTIAL	"reaches part of"
+#define UNTRUSTED "untrusted"
+
+static const struct refuses_case refuses_cases[] = {
+	{ "the disk with the window", KDUMP_OLD_IDENTITY, .dump_class = true },
+	{ "a NIC in pass-through", KDUMP_OLD_PASSTHROUGH, .dump_class = true },
+	{ "a disk without the window, told nothing", KDUMP_OLD_BLOCKED,
+	  .dump_class = true, .unwindowed = true },
+	{ "a NIC assigned to a guest, told nothing", KDUMP_OLD_ELSEWHERE,
+	  .dump_class = true },
+	{ "another device without the window", KDUMP_OLD_BLOCKED },
+	{ "another device assigned to a guest", KDUMP_OLD_ELSEWHERE },
+	{ "an untrusted disk without the window", KDUMP_OLD_BLOCKED,
+	  .untrusted = true, .dump_class = true },
+	{ "an untrusted NIC assigned to a guest", KDUMP_OLD_ELSEWHERE,
+	  .untrusted = true, .dump_class = true },
+	{ "an untrusted device 1:1", KDUMP_OLD_IDENTITY, .untrusted = true,
+	  .why = UNTRUSTED },
+	{ "an untrusted device in pass-through", KDUMP_OLD_PASSTHROUGH,
+	  .untrusted = true, .why = UNTRUSTED },
+	{ "a partial window", KDUMP_OLD_MIXED, .why = PARTIAL },
+	{ "an untrusted device, partial", KDUMP_OLD_MIXED, .untrusted = true,
+	  .why = PARTIAL },
+	{ "needed, 1:1", KDUMP_OLD_IDENTITY, true, true, .dump_class = true },
+	{ "needed, pass-through", KDUMP_OLD_PASSTHROUGH, true, true },
+	{ "needed, without the window", KDUMP_OLD_BLOCKED, true, true,
+	  .why = NEEDED },
+	{ "needed, assigned to a guest", KDUMP_OLD_ELSEWHERE, true, true,
+	  .why = NEEDED },
+	{ "needed, partial", KDUMP_OLD_MIXED, true, true, .why = NEEDED },
+	{ "told, a disk not needed without the window", KDUMP_OLD_BLOCKED,
+	  true, false, .dump_class = true },
+	{ "told, a NIC not needed assigned to a guest", KDUMP_OLD_ELSEWHERE,
+	  true, false, .dump_class = true },
+};
+
+static void refuses_case_desc(const struct refuses_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refuses, refuses_cases, refuses_case_desc);
+
+static void test_device_refuses(struct kunit *test)
+{
+	const struct refuses_case *c = test->param_value;
+	bool unwindowed = !c->unwindowed;
+	const char *why;
+
+	why = kdump_iommu_device_refuses(c->state, c->told, c->needed,
+					 c->untrusted, c->dump_class,
+					 &unwindowed);
+	if (c->why) {
+		KUNIT_ASSERT_NOT_NULL(test, why);
+		KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(why, c->why), "%s", why);
+	} else {
+		KUNIT_EXPECT_NULL(test, why);
+	}
+	KUNIT_EXPECT_EQ(test, unwindowed, c->unwindowed);
+}
+
+/*
  * The roots of several IOMMU units, as the drivers walk them: every
  * device's old root is walked (or the device is pass-through), a root
  * shared by units (one domain attached through both) is walked once for
@@ -1144,7 +1277,7 @@ static void test_handoff_roots(struct kunit *test)
 		[UT_BLOCKED] = { NULL, 0, BIT_ULL(52) },
 		[UT_READONLY] = { ptes_all_readonly, 1 },
 	};
-	unsigned int n[KDUMP_OLD_PASSTHROUGH + 1] = {}, walks = 0, i, before;
+	unsigned int n[KDUMP_OLD_NR] = {}, walks = 0, i, before;
 	struct kdump_iommu_handoff h = {};
 
 	xa_init(&h.roots);
@@ -1173,6 +1306,7 @@ static void test_handoff_roots(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_PASSTHROUGH], c->passthrough);
 	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_BLOCKED], c->blocked);
 	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_MIXED], c->mixed);
+	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_ELSEWHERE], 0U);
 	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_decide(n[KDUMP_OLD_IDENTITY],
 							 n[KDUMP_OLD_PASSTHROUGH],
 							 n[KDUMP_OLD_BLOCKED],
@@ -1202,6 +1336,7 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE(test_walk_two_ranges),
 	KUNIT_CASE_PARAM(test_old_combine, combine_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_decide, decide_gen_params),
+	KUNIT_CASE_PARAM(test_device_refuses, refuses_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_roots, roots_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
 	KUNIT_CASE_PARAM(test_within, within_gen_params),

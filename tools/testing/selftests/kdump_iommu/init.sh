@@ -132,6 +132,28 @@ edu_check() {
 	fi
 }
 
+# vfio_guest [into]: edu assigned to a "guest": bound to vfio-pci, with
+# 2 MiB of memory mapped at the crash region's IOVAs, as a VMM maps guest
+# RAM (VFIO leaves a guest its whole IOVA space), and held through the
+# panic.  With "into", the memory is the crash region's own, 2 MiB on
+# (/dev/mem): a mapping that reaches the kdump kernel's memory.
+vfio_guest() {
+	d=/sys/bus/pci/devices/$KDT_EDU
+	group=$(readlink "$d/iommu_group") || fail "vfio: $KDT_EDU in no IOMMU group"
+	echo vfio-pci >"$d/driver_override"
+	echo "$KDT_EDU" >/sys/bus/pci/drivers_probe
+	[ "$(drv "$d")" = vfio-pci ] || fail "vfio: $KDT_EDU not bound to vfio-pci"
+	crash=$((0x$(crash_start)))
+	/kselftest/vfio_map "${group##*/}" $crash 0x200000 hold \
+		${1:+$((crash + 0x200000))} >/tmp/vfio.out 2>&1 &
+	for i in $(seq 50); do
+		grep -q holding /tmp/vfio.out && break
+		sleep 0.2
+	done
+	sed 's/^/KDT: /' /tmp/vfio.out
+	grep -q holding /tmp/vfio.out || fail "vfio: no mapping held"
+}
+
 # The devices the dump tooling declares before it loads the crash kernel.
 declare_devices() {
 	echo "$1" >/sys/kernel/kdump_iommu/devices || fail "cannot declare '$1'"

@@ -3,12 +3,17 @@
  * Map memory at a chosen IOVA through a VFIO type1 container, as a VMM
  * does with guest RAM: shows whether VFIO leaves that IOVA to its user.
  *
- *   vfio_map GROUP IOVA SIZE
+ *   vfio_map GROUP IOVA SIZE [hold [PHYS]]
  *
  * GROUP is an IOMMU group number whose devices are bound to vfio-pci;
  * IOVA and SIZE in hex or decimal.  Exits 0 if VFIO_IOMMU_MAP_DMA
  * succeeds and the container's usable IOVA ranges cover the range, 1 if
  * it is refused (with the ranges VFIO reports), 2 on any other error.
+ *
+ * With "hold", the mapping is kept, as a running guest keeps its RAM
+ * mapped, until the process is killed (or the kernel panics): it prints
+ * "holding" once it is in place.  With PHYS too, the memory mapped is
+ * physical memory at PHYS, through /dev/mem, instead of anonymous memory.
  *
  * The kdump crash kernel window reserves the crash regions in every
  * device's IOVA space as "reserved-relaxable": VFIO must not take them
@@ -95,8 +100,11 @@ int main(int argc, char **argv)
 	char path[64];
 	void *buf;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: vfio_map GROUP IOVA SIZE\n");
+	int hold = argc >= 5 && !strcmp(argv[4], "hold");
+	int mem = -1;
+
+	if (argc < 4 || argc > 6 || (argc >= 5 && !hold)) {
+		fprintf(stderr, "usage: vfio_map GROUP IOVA SIZE [hold [PHYS]]\n");
 		return 2;
 	}
 	iova = strtoull(argv[2], NULL, 0);
@@ -123,8 +131,16 @@ int main(int argc, char **argv)
 		die("VFIO_SET_IOMMU");
 
 	inside = ranges_cover(container, iova, iova + size - 1);
-	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (argc == 6) {
+		mem = open("/dev/mem", O_RDWR | O_SYNC);
+		if (mem < 0)
+			die("/dev/mem");
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mem,
+			   strtoull(argv[5], NULL, 0));
+	} else {
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	if (buf == MAP_FAILED)
 		die("mmap");
 	map.vaddr = (unsigned long)buf;
@@ -139,6 +155,13 @@ int main(int argc, char **argv)
 	printf("vfio_map: mapped 0x%llx-0x%llx%s\n", iova, iova + size - 1,
 	       inside ? ", inside the usable ranges" :
 	       ", but it is outside the usable ranges");
+	if (hold) {
+		printf("vfio_map: holding 0x%llx-0x%llx -> %s\n", iova,
+		       iova + size - 1, argc == 6 ? argv[5] : "anonymous memory");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	unmap.iova = iova;
 	unmap.size = size;
 	if (ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))

@@ -415,6 +415,33 @@ def _fault_cases(c):
                      r'mapped 1:1, but other pages of this kernel\'s memory '
                      r'are not)\)'],
             what=c[base]['what'] + '; window damaged before the panic')
+    # A device assigned to a guest at the panic: its VFIO domain maps the
+    # crash region's IOVAs to the guest's memory, as VFIO leaves a guest
+    # its whole IOVA space.  It cannot reach the kdump kernel's memory: the
+    # hand-off is made, and the device is not driven.
+    for base, tag in (('vtd', 'vtd'), ('amd-ir', 'amd')):
+        c['vfio-' + tag] = dict(
+            c[base], devices=['edu'], pre_panic='vfio_guest',
+            console=[r'KDT: vfio_map: holding 0x[0-9a-f]+-0x[0-9a-f]+ -> '
+                     r'anonymous memory$'],
+            kdump_console=[
+                r'kdump_iommu: .*others cannot reach it \(1 map its addresses '
+                r'elsewhere\): skipping DMA-remapping initialisation',
+                r"0000:00:06\.0: kdump_iommu: old translation maps this "
+                r"kernel's addresses to the crashed kernel's memory .*: bus "
+                r'mastering off, not driven in this kernel'],
+            what=c[base]['what'] + '; edu assigned to a guest (VFIO) with '
+            'its RAM at the crash region\'s IOVAs: hand-off, edu not driven')
+    # Control: the same, but the guest's "RAM" is the crash region itself,
+    # 2 MiB on: edu reaches the kdump kernel's memory, no hand-off.
+    c['vfio-into-vtd'] = dict(
+        c['vfio-vtd'], pre_panic='vfio_guest into', path='copy',
+        console=[r'KDT: vfio_map: holding 0x[0-9a-f]+-0x[0-9a-f]+ -> \d+$'],
+        kdump_console=[r'cannot hand off \(00:06\.0: IOVA 0x[0-9a-f]+ maps to '
+                       r'0x[0-9a-f]+, not 1:1\)'],
+        what='VT-d; edu assigned to a guest whose RAM is the crash region '
+        '2 MiB on: no hand-off')
+    for base in ('vtd', 'amd-ir'):
         c['failmap-' + base] = dict(
             c[base], primary='fail_kdump_iommu_window=1,100,0,1', path='copy',
             console=[r'cannot map the crash kernel window \(-12\)',
