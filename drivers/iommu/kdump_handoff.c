@@ -639,44 +639,67 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
 }
 
 /**
+ * kdump_iommu_handoff_count() - count one device in a hand-off decision
+ * @h: the decision
+ * @rid: its requester ID, for the reason
+ * @state: all its requester IDs together (kdump_iommu_old_combine())
+ * @needed: this kernel was told it needs the device (kdump_iommu_devices=)
+ * @untrusted: the device is untrusted (external-facing)
+ * @dump_class: it is a mass-storage or network controller
+ *
+ * See kdump_iommu_device_refuses() for when a device stops the hand-off.
+ *
+ * Return: true if the device is to be blocked after a hand-off.
+ */
+VISIBLE_IF_KUNIT bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h,
+						u16 rid, enum kdump_iommu_old state,
+						bool needed, bool untrusted,
+						bool dump_class)
+{
+	const char *why;
+	bool unwindowed;
+
+	why = kdump_iommu_device_refuses(state, !!h->required, needed,
+					 untrusted, dump_class, &unwindowed);
+	if (why) {
+		h->nr_mixed++;
+		kdump_iommu_handoff_why(h, rid, "%s", why);
+		return false;
+	}
+	if (unwindowed && !h->nr_unwindowed++)
+		h->unwindowed = rid;
+	if (state == KDUMP_OLD_IDENTITY) {
+		h->nr_identity++;
+		return false;
+	}
+	if (state == KDUMP_OLD_PASSTHROUGH) {
+		h->nr_passthrough++;
+		return false;
+	}
+	h->nr_blocked++;
+	h->nr_elsewhere += state == KDUMP_OLD_ELSEWHERE;
+	return true;
+}
+
+/**
  * kdump_iommu_handoff_device() - record how a device's old translation
  *	treats this kernel's memory
  * @h: the decision
  * @pdev: the device
  * @state: all its requester IDs together (kdump_iommu_old_combine())
- *
- * See kdump_iommu_device_refuses() for when it stops the hand-off.
  */
 void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
 				struct pci_dev *pdev,
 				enum kdump_iommu_old state)
 {
 	struct kdump_iommu_blocked *b;
-	const char *why;
-	bool unwindowed;
 
-	why = kdump_iommu_device_refuses(state, !!h->required,
-					 h->required &&
-					 kdump_iommu_match_targets(pdev, h->required) > 0,
-					 pdev->untrusted,
-					 kdump_iommu_default_class(pdev->class),
-					 &unwindowed);
-	if (why) {
-		h->nr_mixed++;
-		kdump_iommu_handoff_why(h, pci_dev_id(pdev), "%s", why);
+	if (!kdump_iommu_handoff_count(h, pci_dev_id(pdev), state,
+				       h->required &&
+				       kdump_iommu_match_targets(pdev, h->required) > 0,
+				       pdev->untrusted,
+				       kdump_iommu_default_class(pdev->class)))
 		return;
-	}
-	if (unwindowed && !h->nr_unwindowed++)
-		h->unwindowed = pci_dev_id(pdev);
-	if (state == KDUMP_OLD_IDENTITY) {
-		h->nr_identity++;
-		return;
-	}
-	if (state == KDUMP_OLD_PASSTHROUGH) {
-		h->nr_passthrough++;
-		return;
-	}
-	/* Blocked, or elsewhere */
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b) {
 		h->nr_mixed++;
@@ -686,8 +709,22 @@ void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
 	b->pdev = pci_dev_get(pdev);
 	b->elsewhere = state == KDUMP_OLD_ELSEWHERE;
 	list_add_tail(&b->node, &h->blocked);
-	h->nr_blocked++;
-	h->nr_elsewhere += b->elsewhere;
+}
+
+/**
+ * kdump_iommu_handoff_ok() - does a decision allow the hand-off?
+ * @h: the decision, every device counted
+ *
+ * Return: true if no device stops it (kdump_iommu_device_refuses(), and a
+ * disk or NIC without the window when this kernel was told nothing) and
+ * the devices together allow it (kdump_iommu_handoff_decide()).
+ */
+VISIBLE_IF_KUNIT bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h)
+{
+	return !h->why[0] &&
+	       kdump_iommu_handoff_decide(h->nr_identity, h->nr_passthrough,
+					  h->nr_blocked - h->nr_unwindowed,
+					  h->nr_mixed + h->nr_unwindowed);
 }
 
 /*
@@ -785,10 +822,7 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 {
 	bool ok, skip;
 
-	ok = !h->why[0] &&
-	     kdump_iommu_handoff_decide(h->nr_identity, h->nr_passthrough,
-					h->nr_blocked - h->nr_unwindowed,
-					h->nr_mixed + h->nr_unwindowed);
+	ok = kdump_iommu_handoff_ok(h);
 	/* With no window at all, that is the reason worth telling. */
 	if (!ok && !h->why[0] && h->nr_identity && h->nr_unwindowed)
 		kdump_iommu_handoff_why(h, h->unwindowed,

@@ -310,6 +310,10 @@ bool kdump_iommu_handoff_decide(unsigned int identity, unsigned int passthrough,
 const char *kdump_iommu_device_refuses(enum kdump_iommu_old state, bool told,
 				       bool needed, bool untrusted,
 				       bool dump_class, bool *unwindowed);
+bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h, u16 rid,
+			       enum kdump_iommu_old state, bool needed,
+			       bool untrusted, bool dump_class);
+bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h);
 int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
 			    const struct elf64_phdr *phdr);
 bool kdump_iommu_within(const struct kdump_iommu_range *ranges,

@@ -1165,7 +1165,11 @@ static void test_device_refuses(struct kunit *test)
  * device's old root is walked (or the device is pass-through), a root
  * shared by units (one domain attached through both) is walked once for
  * each number of levels it is read with, the reason names the device
- * whose root was mixed, and the states together decide.  The fake tables
+ * whose root was mixed, and the devices, counted as the drivers count
+ * them (kdump_iommu_handoff_count()), decide together
+ * (kdump_iommu_handoff_ok()): a disk without the window or an untrusted
+ * device that reaches this kernel on one unit stops a hand-off that the
+ * others allow.  The fake tables
  * cover every address, so whatever RAM this kernel has, a table is
  * identity, blocked or read-only (mixed) all over.
  */
@@ -1184,6 +1188,8 @@ struct root_dev {
 	unsigned int table;	/* UT_* */
 	unsigned int levels;
 	bool shared;		/* the root of unit 0's table of this kind */
+	bool untrusted;
+	bool dump_class;	/* a disk or a NIC */
 };
 
 struct roots_case {
@@ -1194,6 +1200,8 @@ struct roots_case {
 	unsigned int identity, passthrough, blocked, mixed;
 	bool handoff;
 	u16 why_rid;		/* the mixed device named, when one is */
+	const char *why;	/* and what the reason says of it */
+	unsigned int unwindowed;	/* disks and NICs without the window */
 };
 
 static const struct root_dev roots_window_one[] = {
@@ -1231,6 +1239,25 @@ static const struct root_dev roots_all_pt[] = {
 	{ 0, UT_PASSTHROUGH, 0 }, { 1, UT_PASSTHROUGH, 0 },
 };
 
+static const struct root_dev roots_disk_unwindowed[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true }, { 1, UT_BLOCKED, 4 },
+	{ 2, UT_BLOCKED, 4, .dump_class = true },
+};
+
+static const struct root_dev roots_untrusted_window[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_IDENTITY, 4, .untrusted = true },
+};
+
+static const struct root_dev roots_untrusted_pt[] = {
+	{ 0, UT_PASSTHROUGH, 0 }, { 1, UT_PASSTHROUGH, 0, .untrusted = true },
+};
+
+static const struct root_dev roots_untrusted_blocked[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_BLOCKED, 4, .untrusted = true, .dump_class = true },
+};
+
 static const struct roots_case roots_cases[] = {
 	{ .name = "window in one unit, blocked in three", .devs = roots_window_one,
 	  .nr = ARRAY_SIZE(roots_window_one),
@@ -1260,6 +1287,20 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "every unit pass-through", .devs = roots_all_pt,
 	  .nr = ARRAY_SIZE(roots_all_pt), .passthrough = 2,
 	  .handoff = true },
+	{ .name = "a disk without the window on the third unit",
+	  .devs = roots_disk_unwindowed, .nr = ARRAY_SIZE(roots_disk_unwindowed),
+	  .walks = 3, .identity = 1, .blocked = 2, .unwindowed = 1 },
+	{ .name = "an untrusted device 1:1 on the second unit",
+	  .devs = roots_untrusted_window, .nr = ARRAY_SIZE(roots_untrusted_window),
+	  .walks = 2, .identity = 1, .mixed = 1,
+	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "untrusted" },
+	{ .name = "an untrusted device in pass-through",
+	  .devs = roots_untrusted_pt, .nr = ARRAY_SIZE(roots_untrusted_pt),
+	  .passthrough = 1, .mixed = 1,
+	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "untrusted" },
+	{ .name = "an untrusted disk blocked on the second unit",
+	  .devs = roots_untrusted_blocked, .nr = ARRAY_SIZE(roots_untrusted_blocked),
+	  .walks = 2, .identity = 1, .blocked = 1, .handoff = true },
 };
 
 static void roots_case_desc(const struct roots_case *c, char *desc)
@@ -1277,7 +1318,7 @@ static void test_handoff_roots(struct kunit *test)
 		[UT_BLOCKED] = { NULL, 0, BIT_ULL(52) },
 		[UT_READONLY] = { ptes_all_readonly, 1 },
 	};
-	unsigned int n[KDUMP_OLD_NR] = {}, walks = 0, i, before;
+	unsigned int walks = 0, i, before;
 	struct kdump_iommu_handoff h = {};
 
 	xa_init(&h.roots);
@@ -1288,6 +1329,7 @@ static void test_handoff_roots(struct kunit *test)
 		/* A root per unit and table, or unit 0's when shared */
 		u64 root = ((d->shared ? 0 : d->unit) + 1) * SZ_1M + d->table * SZ_4K;
 		u16 rid = PCI_DEVID(d->unit, PCI_DEVFN(i, 0));
+		bool blocked;
 
 		if (d->table != UT_PASSTHROUGH) {
 			before = tables[d->table].lookups;
@@ -1297,27 +1339,30 @@ static void test_handoff_roots(struct kunit *test)
 							 rid);
 			walks += tables[d->table].lookups != before;
 		}
-		n[state]++;
+		blocked = kdump_iommu_handoff_count(&h, rid, state, false,
+						    d->untrusted, d->dump_class);
+		/* Told nothing, a blocked device never stops the hand-off */
+		KUNIT_EXPECT_EQ(test, blocked, state == KDUMP_OLD_BLOCKED);
 	}
 	xa_destroy(&h.roots);
 
 	KUNIT_EXPECT_EQ(test, walks, c->walks);
-	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_IDENTITY], c->identity);
-	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_PASSTHROUGH], c->passthrough);
-	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_BLOCKED], c->blocked);
-	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_MIXED], c->mixed);
-	KUNIT_EXPECT_EQ(test, n[KDUMP_OLD_ELSEWHERE], 0U);
-	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_decide(n[KDUMP_OLD_IDENTITY],
-							 n[KDUMP_OLD_PASSTHROUGH],
-							 n[KDUMP_OLD_BLOCKED],
-							 n[KDUMP_OLD_MIXED]),
-			c->handoff);
+	KUNIT_EXPECT_EQ(test, h.nr_identity, c->identity);
+	KUNIT_EXPECT_EQ(test, h.nr_passthrough, c->passthrough);
+	KUNIT_EXPECT_EQ(test, h.nr_blocked, c->blocked);
+	KUNIT_EXPECT_EQ(test, h.nr_mixed, c->mixed);
+	KUNIT_EXPECT_EQ(test, h.nr_elsewhere, 0U);
+	KUNIT_EXPECT_EQ(test, h.nr_unwindowed, c->unwindowed);
+	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_ok(&h), c->handoff);
 	if (c->mixed) {
 		char rid[8];
 
 		snprintf(rid, sizeof(rid), "%02x:%02x.%d", PCI_BUS_NUM(c->why_rid),
 			 PCI_SLOT(c->why_rid), PCI_FUNC(c->why_rid));
 		KUNIT_EXPECT_TRUE(test, str_has_prefix(h.why, rid));
+		if (c->why)
+			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(h.why, c->why),
+						  "%s", h.why);
 	} else {
 		KUNIT_EXPECT_STREQ(test, h.why, "");
 	}
