@@ -25,6 +25,7 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 
 #include "kdump_iommu.h"
 
@@ -298,12 +299,19 @@ void kdump_iommu_status_fixed(struct seq_file *seq)
 static struct kdump_iommu_handoff kdump_iommu_fixed_h;
 static bool kdump_iommu_fixed_started;
 
-/* kdump_iommu_lookup_t through a unit's old page table */
-static int kdump_iommu_fixed_lookup(void *data, u64 iova,
-				    struct kdump_iommu_pte *pte)
+/*
+ * kdump_iommu_lookup_t through a unit's old page table, read where the
+ * crashed kernel's RAM is (kdump_iommu_old_table()), like the IOMMU API
+ * drivers' tables: the table's address comes from a register the crashed
+ * kernel programmed.
+ */
+VISIBLE_IF_KUNIT int kdump_iommu_fixed_lookup(void *data, u64 iova,
+					      struct kdump_iommu_pte *pte)
 {
-	struct kdump_iommu_fixed *unit = data;
-	u64 index, run, phys;
+	struct kdump_iommu_fixed_walk *f = data;
+	struct kdump_iommu_fixed *unit = f->unit;
+	u64 index, run, phys, addr;
+	u64 *table;
 	int ret;
 
 	if (!kdump_iommu_iova_space_translates(&unit->space, iova, &index,
@@ -314,7 +322,15 @@ static int kdump_iommu_fixed_lookup(void *data, u64 iova,
 		return 0;
 	}
 	pte->size = BIT_ULL(unit->space.page_shift);
-	ret = unit->ops->old_entry(unit, index, &phys);
+	addr = unit->old_table + index * sizeof(u64);
+	if (addr < unit->old_table)
+		return -EINVAL;
+	table = kdump_iommu_old_table(&f->tables, 0, addr);
+	if (!table)
+		return -EFAULT;
+	ret = unit->ops->old_entry(unit,
+				   READ_ONCE(table[(addr & (SZ_4K - 1)) / sizeof(u64)]),
+				   &phys);
 	if (ret)
 		return ret;
 	pte->phys = phys | (iova & (pte->size - 1));
@@ -336,8 +352,8 @@ bool kdump_iommu_fixed_handoff_wanted(void)
 /**
  * kdump_iommu_fixed_check() - does a unit reach this kernel's memory 1:1?
  * @iommu: the driver's name, for the log
- * @unit: the unit as the crashed kernel left it: @space from its
- *	registers, @ops->old_entry to read its page table
+ * @unit: the unit as the crashed kernel left it: @space and @old_table
+ *	from its registers, @ops->old_entry to decode its page table
  * @why_not: NULL, or why the unit cannot be checked at all
  *
  * Reads only.  End with kdump_iommu_fixed_check_done().
@@ -347,6 +363,7 @@ void __init kdump_iommu_fixed_check(const char *iommu,
 				    const char *why_not)
 {
 	struct kdump_iommu_handoff *h = &kdump_iommu_fixed_h;
+	struct kdump_iommu_fixed_walk f = { .unit = unit };
 	struct kdump_iommu_walk w;
 
 	if (!kdump_iommu_fixed_started) {
@@ -363,7 +380,8 @@ void __init kdump_iommu_fixed_check(const char *iommu,
 				  why_not);
 		return;
 	}
-	kdump_iommu_walk_ram(kdump_iommu_fixed_lookup, unit, &w);
+	kdump_iommu_walk_ram(kdump_iommu_fixed_lookup, &f, &w);
+	kdump_iommu_old_tables_done(&f.tables);
 	if (w.state == KDUMP_OLD_IDENTITY) {
 		h->nr_identity++;
 		return;

@@ -366,7 +366,18 @@ static inline void kdump_iommu_status_fixed(struct seq_file *seq)
 }
 #endif
 
+/**
+ * struct kdump_iommu_fixed_walk - a walk of a fixed-space unit's old table
+ * @unit: the unit
+ * @tables: the table pages the walk maps
+ */
+struct kdump_iommu_fixed_walk {
+	struct kdump_iommu_fixed *unit;
+	struct kdump_iommu_old_tables tables;
+};
+
 #if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_KDUMP_IOMMU_FIXED)
+int kdump_iommu_fixed_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte);
 int kdump_iommu_iova_space_check(const struct kdump_iommu_iova_space *s);
 bool kdump_iommu_iova_space_translates(const struct kdump_iommu_iova_space *s,
 				       u64 addr, u64 *index, u64 *run);

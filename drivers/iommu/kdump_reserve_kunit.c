@@ -872,42 +872,48 @@ static void test_bytes_below(struct kunit *test)
 }
 
 /*
- * The kdump kernel's walk through an IOC, as kdump_iommu_fixed_lookup()
- * does it, against a fake pdir: 16 MiB of IOVA space at 0x41000000 in
- * 64 KiB pages.
+ * The kdump kernel's walk through an IOC (kdump_iommu_fixed_lookup()),
+ * against a pdir built in memory as sba_iommu lays it out: 16 MiB of IOVA
+ * space at 0x41000000 in 64 KiB pages.
  */
 #define FAKE_BASE	0x41000000ULL
 #define FAKE_PAGES	256
 
 struct fake_ioc {
-	struct kdump_iommu_iova_space space;
-	u64 pdir[FAKE_PAGES];
+	struct kdump_iommu_fixed unit;
+	struct kdump_iommu_fixed_walk f;
+	u64 *pdir;
 };
 
-static int fake_ioc_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte)
-{
-	struct fake_ioc *ioc = data;
-	u64 index, run;
+/* The pdir the crashed kernel left, where kdump_iommu_old_table() maps it */
+static u64 *fake_ioc_pdir;
 
-	if (!kdump_iommu_iova_space_translates(&ioc->space, iova, &index, &run)) {
-		pte->phys = iova;
-		pte->size = run;
-		pte->writable = true;
-		return 0;
-	}
-	pte->size = BIT_ULL(ioc->space.page_shift);
-	if (!(ioc->pdir[index] >> 63))
+static u64 *fake_ioc_map(u64 phys)
+{
+	return phys == virt_to_phys(fake_ioc_pdir) ? fake_ioc_pdir : NULL;
+}
+
+/* As sba_iommu's: bit 63 valid, the page's address in bits 12-60 */
+static int fake_ioc_entry(struct kdump_iommu_fixed *unit, u64 entry, u64 *phys)
+{
+	if (!(entry >> 63))
 		return -ENOENT;
-	pte->phys = ioc->pdir[index] & ~0xE000000000000FFFULL;
-	pte->writable = true;
+	*phys = entry & ~0xE000000000000FFFULL;
 	return 0;
 }
+
+static const struct kdump_iommu_fixed_ops fake_ioc_ops = {
+	.old_entry = fake_ioc_entry,
+};
 
 static enum kdump_iommu_old fake_ioc_walk(struct fake_ioc *ioc, u64 start,
 					  u64 end, struct kdump_iommu_walk *w)
 {
 	memset(w, 0, sizeof(*w));
-	kdump_iommu_walk_range(fake_ioc_lookup, ioc, start, end, w);
+	ioc->f.unit = &ioc->unit;
+	ioc->f.tables.test_map = fake_ioc_map;
+	kdump_iommu_walk_range(kdump_iommu_fixed_lookup, &ioc->f, start, end, w);
+	kdump_iommu_old_tables_done(&ioc->f.tables);
 	return w->state;
 }
 
@@ -919,7 +925,14 @@ static void test_iova_space_walk(struct kunit *test)
 	u64 iova;
 
 	KUNIT_ASSERT_NOT_NULL(test, ioc);
-	ioc->space = (struct kdump_iommu_iova_space){ FAKE_BASE, ~(u64)(SZ_16M - 1), 16, true };
+	/* A page of its own, as the hardware reads it (4 KiB aligned) */
+	ioc->pdir = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ioc->pdir);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(virt_to_phys(ioc->pdir), SZ_4K));
+	fake_ioc_pdir = ioc->pdir;
+	ioc->unit.ops = &fake_ioc_ops;
+	ioc->unit.old_table = virt_to_phys(ioc->pdir);
+	ioc->unit.space = (struct kdump_iommu_iova_space){ FAKE_BASE, ~(u64)(SZ_16M - 1), 16, true };
 
 	/* Nothing armed: the part in the space is not mapped. */
 	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
@@ -927,7 +940,7 @@ static void test_iova_space_walk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.iova, FAKE_BASE);
 
 	/* What the primary kernel arms: the window's pages in the space. */
-	KUNIT_ASSERT_EQ(test, kdump_iommu_iova_space_plan(&win, 1, &ioc->space,
+	KUNIT_ASSERT_EQ(test, kdump_iommu_iova_space_plan(&win, 1, &ioc->unit.space,
 							  FAKE_BASE + SZ_16M - 1, &id), 1);
 	for (iova = id.start; iova <= id.end; iova += SZ_64K)
 		ioc->pdir[(iova - FAKE_BASE) >> 16] = BIT_ULL(63) | iova;
@@ -951,6 +964,15 @@ static void test_iova_space_walk(struct kunit *test)
 	/* Outside the space nothing is looked up in the pdir: bypass. */
 	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, 0x40000000, FAKE_BASE - 1, &w),
 			KDUMP_OLD_IDENTITY);
+
+	/* A pdir that cannot be mapped (outside the old RAM): not readable. */
+	ioc->pdir[17] = BIT_ULL(63) | (FAKE_BASE + 17 * SZ_64K);
+	ioc->unit.old_table += SZ_4K;
+	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
+			KDUMP_OLD_MIXED);
+	KUNIT_EXPECT_EQ(test, w.iova, FAKE_BASE);
+	KUNIT_EXPECT_EQ(test, w.err, -EFAULT);
+	fake_ioc_pdir = NULL;
 }
 
 /* The crashed kernel's RAM from its ELF core header's program headers. */

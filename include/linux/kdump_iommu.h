@@ -66,14 +66,14 @@ struct kdump_iommu_fixed;
  * @map: write identity entries for [@start, @end] (whole IOMMU pages that
  *	the driver reserved at registration) and purge its IOTLB
  * @unmap: make them invalid again and purge its IOTLB
- * @old_entry: kdump kernel: read (never write) the crashed kernel's entry
- *	@index of the unit's page table; 0 with *@phys set if it is valid,
- *	-ENOENT if not, another errno if it cannot be read
+ * @old_entry: kdump kernel: decode @entry, a 64-bit entry of the crashed
+ *	kernel's page table (which the core reads at @old_table); 0 with
+ *	*@phys set if it is valid, -ENOENT if not
  */
 struct kdump_iommu_fixed_ops {
 	int (*map)(struct kdump_iommu_fixed *unit, u64 start, u64 end);
 	void (*unmap)(struct kdump_iommu_fixed *unit, u64 start, u64 end);
-	int (*old_entry)(struct kdump_iommu_fixed *unit, u64 index, u64 *phys);
+	int (*old_entry)(struct kdump_iommu_fixed *unit, u64 entry, u64 *phys);
 };
 
 /**
@@ -85,6 +85,8 @@ struct kdump_iommu_fixed_ops {
  * @last_usable: the last address of @space the driver hands out (sba: the
  *	upper half may belong to the AGP GART)
  * @ops: see &struct kdump_iommu_fixed_ops
+ * @old_table: kdump kernel: the physical address of the crashed kernel's
+ *	page table, an array of 64-bit entries, one per IOVA page of @space
  * @node: on the core's list of units (core-private)
  * @nr_reserved: how many ranges of @reserved (core-private)
  * @reserved: what the driver reserved in its allocator (core-private)
@@ -98,6 +100,7 @@ struct kdump_iommu_fixed {
 	struct kdump_iommu_iova_space space;
 	u64 last_usable;
 	const struct kdump_iommu_fixed_ops *ops;
+	u64 old_table;
 	struct list_head node;
 	unsigned int nr_reserved;
 	struct kdump_iommu_range reserved[2];
