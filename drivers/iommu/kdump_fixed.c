@@ -380,7 +380,7 @@ void __init kdump_iommu_fixed_check(const char *iommu,
 				  why_not);
 		return;
 	}
-	kdump_iommu_walk_ram(kdump_iommu_fixed_lookup, &f, &w);
+	kdump_iommu_walk_ram(h, kdump_iommu_fixed_lookup, &f, &w);
 	kdump_iommu_old_tables_done(&f.tables);
 	if (w.state == KDUMP_OLD_IDENTITY) {
 		h->nr_identity++;

@@ -15,9 +15,10 @@
  * - blocked: no page is mapped: the device cannot reach this kernel's
  *   memory, and is not driven here;
  * - elsewhere: the addresses of this kernel's memory are mapped, but only
- *   to the crashed kernel's RAM (a guest's memory, in the domain of a
- *   device assigned to it with VFIO, which keeps its whole IOVA space):
- *   blocked as well;
+ *   to the crashed kernel's RAM: blocked as well.  The crashed kernel kept
+ *   those addresses free in every domain it managed, so this indicates a
+ *   domain it did not: a guest's, whose device was assigned to it with
+ *   VFIO and which keeps its whole IOVA space;
  * - mixed: anything else, or tables that cannot be read or are not
  *   understood.
  *
@@ -27,9 +28,11 @@
  * would be left without DMA); and only if every device this kernel was
  * told it needs (kdump_iommu_devices=) can do DMA.  Otherwise it takes its
  * usual path, so the kdump kernel is never worse off than without the
- * window.  The decision rests on the old tables alone, read where the
- * crashed kernel's RAM is (the ELF core header kexec passed): nothing
- * else the crashed kernel wrote for this kernel is trusted.
+ * window.  The decision rests on the old tables and on where the crashed
+ * kernel's RAM is (the ELF core header kexec passed, checked against this
+ * kernel's own memory): old tables are read only there, and "elsewhere"
+ * means there.  Nothing else the crashed kernel wrote for this kernel is
+ * trusted.
  *
  * Copyright (C) 2026 The kdump-iommu authors
  */
@@ -46,6 +49,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "kdump_iommu.h"
 
@@ -137,6 +141,20 @@ VISIBLE_IF_KUNIT bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
 	return false;
 }
 
+/*
+ * Two translation units of one walk: holes and pages in the crashed
+ * kernel's RAM together are elsewhere.  (Across a device's requester IDs
+ * that is not so: see kdump_iommu_old_combine().)
+ */
+static enum kdump_iommu_old kdump_iommu_walk_merge(enum kdump_iommu_old a,
+						   enum kdump_iommu_old b)
+{
+	if ((a == KDUMP_OLD_ELSEWHERE && b == KDUMP_OLD_BLOCKED) ||
+	    (a == KDUMP_OLD_BLOCKED && b == KDUMP_OLD_ELSEWHERE))
+		return KDUMP_OLD_ELSEWHERE;
+	return a == b ? a : KDUMP_OLD_MIXED;
+}
+
 static void kdump_iommu_walk_mixed(struct kdump_iommu_walk *w, u64 iova,
 				   const struct kdump_iommu_pte *pte, int err)
 {
@@ -199,9 +217,8 @@ VISIBLE_IF_KUNIT void kdump_iommu_walk_range(kdump_iommu_lookup_t lookup,
 			kdump_iommu_walk_mixed(w, iova, &pte, 0);
 			return;
 		}
-		/* Holes and pages elsewhere together are elsewhere. */
 		if (w->started)
-			now = kdump_iommu_old_combine(w->state, now);
+			now = kdump_iommu_walk_merge(w->state, now);
 		w->started = true;
 		if (now == KDUMP_OLD_MIXED) {
 			kdump_iommu_walk_mixed(w, iova, &pte, ret);
@@ -234,22 +251,25 @@ static int kdump_iommu_walk_one(struct resource *res, void *arg)
 
 /**
  * kdump_iommu_walk_ram() - how do old tables treat this kernel's memory?
+ * @h: the decision, for the crashed kernel's RAM
  * @lookup: the driver's translation through the old tables
  * @data: its cookie for @lookup
  * @w: output (zeroed first)
  *
  * "This kernel's memory" is the System RAM of the kdump kernel, which is
- * what kexec gave it: the crash regions (and the low megabyte, which x86
- * never allocates from).  Every DMA buffer of this kernel will be there.
+ * what kexec gave it: the crash regions, and on x86 the low megabyte,
+ * which is left out (KDUMP_IOMMU_DMA_FLOOR).  Every DMA buffer of this
+ * kernel will be there.
  */
-void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
+void kdump_iommu_walk_ram(const struct kdump_iommu_handoff *h,
+			  kdump_iommu_lookup_t lookup, void *data,
 			  struct kdump_iommu_walk *w)
 {
 	struct kdump_iommu_ram_walk r = { lookup, data, w };
 
 	memset(w, 0, sizeof(*w));
-	w->old_ram = kdump_iommu_old_ram;
-	w->nr_old_ram = max(kdump_iommu_nr_old_ram, 0);
+	w->old_ram = h->old_ram;
+	w->nr_old_ram = h->nr_old_ram;
 	walk_system_ram_res(0, U64_MAX, &r, kdump_iommu_walk_one);
 	/* No memory at all proves nothing. */
 	if (!w->started)
@@ -263,11 +283,12 @@ void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
  * @b: the other
  *
  * Both reaching this kernel's memory 1:1, one through the window: identity.
- * Neither reaching it, one with pages in the crashed kernel's RAM there:
- * elsewhere.
+ * Neither reaching it, one in a domain that maps its addresses to the
+ * crashed kernel's RAM and one in a domain without the window: blocked,
+ * for the second may be one the dump needs.
  *
  * Return: @a if both agree, %KDUMP_OLD_IDENTITY for identity and
- * pass-through, %KDUMP_OLD_ELSEWHERE for elsewhere and blocked, else
+ * pass-through, %KDUMP_OLD_BLOCKED for elsewhere and blocked, else
  * %KDUMP_OLD_MIXED.
  */
 enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
@@ -280,7 +301,7 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 		return KDUMP_OLD_IDENTITY;
 	if ((a == KDUMP_OLD_ELSEWHERE && b == KDUMP_OLD_BLOCKED) ||
 	    (a == KDUMP_OLD_BLOCKED && b == KDUMP_OLD_ELSEWHERE))
-		return KDUMP_OLD_ELSEWHERE;
+		return KDUMP_OLD_BLOCKED;
 	return KDUMP_OLD_MIXED;
 }
 
@@ -318,15 +339,92 @@ VISIBLE_IF_KUNIT int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram,
 	return nr + 1;
 }
 
+static int kdump_iommu_range_cmp(const void *a, const void *b)
+{
+	const struct kdump_iommu_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/**
+ * kdump_iommu_old_ram_tidy() - put the crashed kernel's RAM in order
+ * @ram: its ranges, as the ELF core header lists them
+ * @nr: how many
+ * @floor: the first address that counts (KDUMP_IOMMU_DMA_FLOOR): below
+ *	it, the header may describe memory this kernel has too (x86
+ *	kexec_file_load() gives both kernels the low 640 KiB)
+ *
+ * Sorts the ranges and merges those that overlap or touch, so that a page
+ * or table that spans two segments (x86's kernel text is a segment of its
+ * own, inside another) is found in one range (kdump_iommu_within()).
+ *
+ * Return: the new number of ranges in @ram.
+ */
+VISIBLE_IF_KUNIT unsigned int kdump_iommu_old_ram_tidy(struct kdump_iommu_range *ram,
+						       unsigned int nr, u64 floor)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (ram[i].end < floor)
+			continue;
+		ram[n].start = max(ram[i].start, floor);
+		ram[n++].end = ram[i].end;
+	}
+	sort(ram, n, sizeof(*ram), kdump_iommu_range_cmp, NULL);
+	for (nr = n, n = 0, i = 0; i < nr; i++) {
+		if (n && (ram[n - 1].end == U64_MAX ||
+			  ram[i].start <= ram[n - 1].end + 1)) {
+			ram[n - 1].end = max(ram[n - 1].end, ram[i].end);
+			continue;
+		}
+		ram[n++] = ram[i];
+	}
+	return n;
+}
+
+/**
+ * kdump_iommu_old_ram_overlap() - does the crashed kernel's RAM claim
+ *	this kernel's?
+ * @ram: the crashed kernel's RAM, tidied (kdump_iommu_old_ram_tidy())
+ * @nr: how many ranges @ram holds
+ *
+ * Return: the first range of @ram that holds System RAM of this kernel,
+ * or NULL if none does.
+ */
+VISIBLE_IF_KUNIT const struct kdump_iommu_range *
+kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
+			    unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (region_intersects(ram[i].start, ram[i].end - ram[i].start + 1,
+				      IORESOURCE_SYSTEM_RAM,
+				      IORES_DESC_NONE) != REGION_DISJOINT)
+			return &ram[i];
+	return NULL;
+}
+
 /*
  * The crashed kernel's RAM from its ELF core header, read the way
  * /proc/vmcore reads it (elfcorehdr_read()), which also assumes the
  * program headers right after the ELF header.
  *
+ * The header is the crashed kernel's (or its kexec-tools') word, written
+ * before the crash: it is checked against what this kernel knows for
+ * itself.  Kexec gave this kernel memory the crashed kernel did not use,
+ * so a segment that claims any of it is wrong, and so is the header: the
+ * walk would otherwise map and read this kernel's own memory as old
+ * tables, and take a device mapped to it for a guest's.
+ *
  * Return: the number of ranges, or a negative errno.
  */
 static int __init kdump_iommu_read_old_ram(void)
 {
+	const struct kdump_iommu_range *r;
 	struct elf64_hdr ehdr;
 	struct elf64_phdr phdr;
 	u64 pos = elfcorehdr_addr;
@@ -352,6 +450,16 @@ static int __init kdump_iommu_read_old_ram(void)
 		nr = kdump_iommu_old_ram_add(kdump_iommu_old_ram, nr,
 					     ARRAY_SIZE(kdump_iommu_old_ram),
 					     &phdr);
+	}
+	if (nr <= 0)
+		return nr ?: -ENOENT;
+	nr = kdump_iommu_old_ram_tidy(kdump_iommu_old_ram, nr,
+				      KDUMP_IOMMU_DMA_FLOOR);
+	r = kdump_iommu_old_ram_overlap(kdump_iommu_old_ram, nr);
+	if (r) {
+		pr_warn("the crashed kernel's ELF core header gives [mem %#llx-%#llx] as its RAM, but this kernel has memory there: not trusted\n",
+			r->start, r->end);
+		return -EEXIST;
 	}
 	return nr ?: -ENOENT;
 }
@@ -464,14 +572,21 @@ void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
 	INIT_LIST_HEAD(&h->blocked);
 	if (kdump_iommu_nr_old_ram <= 0) {
 		h->nr_mixed++;
-		snprintf(h->why, sizeof(h->why),
-			 kdump_iommu_nr_old_ram == -E2BIG ?
-			 "the crashed kernel's ELF core header has more than %d RAM segments" :
-			 "the crashed kernel's RAM is not known: its ELF core header cannot be read (%d)",
-			 kdump_iommu_nr_old_ram == -E2BIG ? KDUMP_IOMMU_OLD_RAM_MAX :
-			 kdump_iommu_nr_old_ram);
+		if (kdump_iommu_nr_old_ram == -E2BIG)
+			snprintf(h->why, sizeof(h->why),
+				 "the crashed kernel's ELF core header has more than %d RAM segments",
+				 KDUMP_IOMMU_OLD_RAM_MAX);
+		else if (kdump_iommu_nr_old_ram == -EEXIST)
+			snprintf(h->why, sizeof(h->why),
+				 "the crashed kernel's ELF core header gives this kernel's memory as its RAM");
+		else
+			snprintf(h->why, sizeof(h->why),
+				 "the crashed kernel's RAM is not known: its ELF core header cannot be read (%d)",
+				 kdump_iommu_nr_old_ram);
 		return;
 	}
+	h->old_ram = kdump_iommu_old_ram;
+	h->nr_old_ram = kdump_iommu_nr_old_ram;
 	kdump_iommu_handoff_required(h);
 }
 
@@ -503,8 +618,9 @@ void kdump_iommu_handoff_why(struct kdump_iommu_handoff *h, u16 rid,
  * @identity: devices whose old page tables map this kernel's memory 1:1
  * @passthrough: devices whose DMA is not translated
  * @blocked: devices that cannot reach this kernel's memory
- * @mixed: devices that reach part of it, or elsewhere, or that cannot be
- *	told (and devices this kernel needs that cannot do DMA)
+ * @mixed: devices that reach part of it, or other memory than the
+ *	crashed kernel's RAM, or that cannot be told (and devices this
+ *	kernel needs that cannot do DMA)
  *
  * Pass-through devices alone prove nothing: with no window armed they
  * would do DMA and every device in a DMA domain would be left without.
@@ -550,40 +666,50 @@ static void kdump_iommu_handoff_mixed(struct kdump_iommu_handoff *h, u16 rid,
  * @h: the decision
  * @root: the table's root, physical
  * @levels: how many levels the walk from @root takes
+ * @format: which of the driver's table formats @lookup walks it as
+ *	(below KDUMP_IOMMU_OLD_FORMATS; VT-d: second or first level)
  * @lookup: the driver's walk of that table format
  * @data: its cookie for @lookup
  * @t: the table pages @lookup maps, unmapped before returning
  * @rid: the requester ID that uses @root, for the reason
  *
  * Devices share domains: each root is walked once for each number of
- * levels it is walked with (the hardware would read the same table with
- * another number of levels differently).
+ * levels and format it is walked with (the hardware would read the same
+ * table another way differently).
  *
  * Return: its state (a reason is kept for %KDUMP_OLD_MIXED).
  */
 enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 					      u64 root, unsigned int levels,
+					      unsigned int format,
 					      kdump_iommu_lookup_t lookup,
 					      void *data,
 					      struct kdump_iommu_old_tables *t,
 					      u16 rid)
 {
-	/* Tables are 4 KiB pages in both formats, whatever PAGE_SIZE is */
-	unsigned long key = (root >> 12) * KDUMP_IOMMU_OLD_LEVELS +
-			    levels % KDUMP_IOMMU_OLD_LEVELS;
+	const unsigned long kinds = KDUMP_IOMMU_OLD_LEVELS * KDUMP_IOMMU_OLD_FORMATS;
+	/* Tables are 4 KiB pages in every format, whatever PAGE_SIZE is */
+	u64 page = root >> 12;
+	/* A root whose key does not fit (32-bit) is walked every time. */
+	bool cache = page <= ULONG_MAX / kinds &&
+		     levels < KDUMP_IOMMU_OLD_LEVELS &&
+		     format < KDUMP_IOMMU_OLD_FORMATS;
+	unsigned long key = cache ? page * kinds +
+				    levels * KDUMP_IOMMU_OLD_FORMATS + format : 0;
 	struct kdump_iommu_walk w;
 	void *seen;
 
-	seen = xa_load(&h->roots, key);
+	seen = cache ? xa_load(&h->roots, key) : NULL;
 	if (seen)
 		return xa_to_value(seen);
 
-	kdump_iommu_walk_ram(lookup, data, &w);
+	kdump_iommu_walk_ram(h, lookup, data, &w);
 	kdump_iommu_old_tables_done(t);
 	if (w.state == KDUMP_OLD_MIXED)
 		kdump_iommu_handoff_mixed(h, rid, &w);
 	/* A full cache costs a walk again, nothing else. */
-	xa_store(&h->roots, key, xa_mk_value(w.state), GFP_KERNEL);
+	if (cache)
+		xa_store(&h->roots, key, xa_mk_value(w.state), GFP_KERNEL);
 	return w.state;
 }
 
@@ -611,9 +737,9 @@ static const char kdump_iommu_why_untrusted[] =
  * nothing, a kdump kernel may need any disk or NIC (the primary's default
  * targets): one without the window (@unwindowed) means the usual path,
  * not a dump device left undriven, unless its old tables map this
- * kernel's addresses elsewhere: then they were never a domain the window
- * could be in (the crashed kernel keeps those addresses free in all of
- * its own), but a guest's, and the device is not the dump's.
+ * kernel's addresses elsewhere: that indicates a domain the window could
+ * not be in (the crashed kernel kept those addresses free in all of its
+ * own), most likely a guest's, and a device that is not the dump's.
  *
  * Return: why the device stops the hand-off, or NULL if it does not.
  */
@@ -647,7 +773,9 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
  * @untrusted: the device is untrusted (external-facing)
  * @dump_class: it is a mass-storage or network controller
  *
- * See kdump_iommu_device_refuses() for when a device stops the hand-off.
+ * See kdump_iommu_device_refuses() for when a device stops the hand-off;
+ * one that does not is counted as identity, pass-through or blocked (and
+ * then, if %KDUMP_OLD_ELSEWHERE, in @h->nr_elsewhere too).
  *
  * Return: true if the device is to be blocked after a hand-off.
  */
@@ -717,15 +845,25 @@ void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
  *
  * Return: true if no device stops it (kdump_iommu_device_refuses(), and a
  * disk or NIC without the window when this kernel was told nothing) and
- * the devices together allow it (kdump_iommu_handoff_decide()).
+ * the devices together allow it (kdump_iommu_handoff_decide(), where
+ * those are mixed and the devices mapped elsewhere do not count).
  */
 VISIBLE_IF_KUNIT bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h)
 {
+	/*
+	 * A device whose domain maps this kernel's addresses elsewhere is no
+	 * DMA domain a window was missing from: with every other device in
+	 * pass-through, nothing this kernel may need is left without DMA.
+	 */
 	return !h->why[0] &&
 	       kdump_iommu_handoff_decide(h->nr_identity, h->nr_passthrough,
-					  h->nr_blocked - h->nr_unwindowed,
+					  h->nr_blocked - h->nr_unwindowed -
+					  h->nr_elsewhere,
 					  h->nr_mixed + h->nr_unwindowed);
 }
+
+static const char kdump_iommu_why_elsewhere[] =
+	"old translation maps this kernel's addresses to the crashed kernel's memory";
 
 /*
  * The endpoints the crashed kernel gave no window cannot do DMA to this
@@ -744,10 +882,10 @@ static void kdump_iommu_handoff_block(struct kdump_iommu_handoff *h, bool block)
 		    b->pdev->class >> 16 != PCI_BASE_CLASS_BRIDGE) {
 			pci_clear_master(b->pdev);
 			b->pdev->match_driver = false;
-			if (n++ < 8 && b->elsewhere)
-				pci_info(b->pdev, "kdump_iommu: old translation maps this kernel's addresses to the crashed kernel's memory (a guest's?): bus mastering off, not driven in this kernel\n");
-			else if (n <= 8)
-				pci_info(b->pdev, "kdump_iommu: no crash kernel window: bus mastering off, not driven in this kernel\n");
+			if (n++ < 8)
+				pci_info(b->pdev, "kdump_iommu: %s: bus mastering off, not driven in this kernel\n",
+					 b->elsewhere ? kdump_iommu_why_elsewhere :
+					 "no crash kernel window");
 		}
 		pci_dev_put(b->pdev);
 		list_del(&b->node);
@@ -844,10 +982,14 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 	strscpy(kdump_iommu_decision.why, ok ? "" : h->why,
 		sizeof(kdump_iommu_decision.why));
 
-	if (ok)
+	if (ok && h->nr_elsewhere)
 		pr_info("%s: old tables map this kernel's memory 1:1 for %u devices (%u more in pass-through), %u others cannot reach it (%u map its addresses elsewhere): skipping DMA-remapping initialisation\n",
 			h->iommu, h->nr_identity, h->nr_passthrough,
 			h->nr_blocked, h->nr_elsewhere);
+	else if (ok)
+		pr_info("%s: old tables map this kernel's memory 1:1 for %u devices (%u more in pass-through), %u others cannot reach it: skipping DMA-remapping initialisation\n",
+			h->iommu, h->nr_identity, h->nr_passthrough,
+			h->nr_blocked);
 	else if (h->fixed)
 		pr_warn("%s: cannot verify the hand-off (%s): leaving the IOMMU as it is all the same, as without kdump_iommu\n",
 			h->iommu, h->why);
@@ -884,7 +1026,7 @@ void kdump_iommu_status_handoff(struct seq_file *seq)
 	seq_printf(seq, "devices blocked: %u%s\n", kdump_iommu_decision.nr_blocked,
 		   kdump_iommu_decision.skipped && !kdump_iommu_decision.why[0] ?
 		   ", not driven" : "");
-	seq_printf(seq, "devices blocked, mapped elsewhere: %u\n",
+	seq_printf(seq, "devices elsewhere: %u\n",
 		   kdump_iommu_decision.nr_elsewhere);
 	if (kdump_iommu_decision.why[0])
 		seq_printf(seq, "why not: %s\n", kdump_iommu_decision.why);

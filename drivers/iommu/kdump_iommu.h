@@ -171,8 +171,9 @@ typedef int (*kdump_iommu_lookup_t)(void *data, u64 iova,
  *	memory, but that says nothing of a window
  * @KDUMP_OLD_ELSEWHERE: the addresses of its memory are mapped, but only to
  *	the crashed kernel's RAM (the rest not at all): the device cannot
- *	reach it either, and its domain was not one the crashed kernel kept
- *	those addresses free in (a VFIO domain: a guest's RAM there)
+ *	reach it either, and its domain is not one the crashed kernel kept
+ *	those addresses free in (most likely a VFIO domain, with a guest's
+ *	RAM there)
  * @KDUMP_OLD_NR: number of states
  */
 enum kdump_iommu_old {
@@ -210,8 +211,6 @@ struct kdump_iommu_walk {
 	unsigned int nr_old_ram;
 };
 
-void kdump_iommu_walk_ram(kdump_iommu_lookup_t lookup, void *data,
-			  struct kdump_iommu_walk *w);
 enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 					     enum kdump_iommu_old b);
 
@@ -220,6 +219,9 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
  * VT-d (levels counted from 1, 9.8).
  */
 #define KDUMP_IOMMU_OLD_LEVELS	7
+
+/* Table formats of one driver: VT-d's second- and first-level tables */
+#define KDUMP_IOMMU_OLD_FORMATS	2
 
 /**
  * struct kdump_iommu_old_tables - old table pages mapped for a walk
@@ -255,8 +257,8 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
  * @nr_blocked: devices that cannot reach this kernel's memory
  * @nr_elsewhere: of @nr_blocked, those whose old tables map its addresses
  *	to the crashed kernel's RAM (%KDUMP_OLD_ELSEWHERE)
- * @nr_mixed: devices that can reach part of it, or elsewhere, or whose
- *	tables cannot be read
+ * @nr_mixed: devices that can reach part of it, or other memory than the
+ *	crashed kernel's RAM, or whose tables cannot be read
  * @nr_unwindowed: of @nr_blocked, the mass-storage and network
  *	controllers, which a kdump kernel told nothing may need
  * @unwindowed: the first of those, for the log
@@ -266,6 +268,9 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
  * @blocked: the blocked devices, not driven after a hand-off
  * @required: kdump_iommu_devices= of this kernel: the devices its dump
  *	needs, which must be 1:1
+ * @old_ram: the crashed kernel's RAM (sorted, merged), where its tables
+ *	are and where a guest's memory may be
+ * @nr_old_ram: how many ranges @old_ram holds
  */
 struct kdump_iommu_handoff {
 	const char *iommu;
@@ -281,13 +286,19 @@ struct kdump_iommu_handoff {
 	char why[128];
 	struct xarray roots;
 	struct list_head blocked;
+	const struct kdump_iommu_range *old_ram;
+	unsigned int nr_old_ram;
 };
 
 bool kdump_iommu_handoff_wanted(void);
 void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
 				      const char *iommu);
+void kdump_iommu_walk_ram(const struct kdump_iommu_handoff *h,
+			  kdump_iommu_lookup_t lookup, void *data,
+			  struct kdump_iommu_walk *w);
 enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 					      u64 root, unsigned int levels,
+					      unsigned int format,
 					      kdump_iommu_lookup_t lookup,
 					      void *data,
 					      struct kdump_iommu_old_tables *t,
@@ -316,6 +327,11 @@ bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h, u16 rid,
 bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h);
 int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
 			    const struct elf64_phdr *phdr);
+unsigned int kdump_iommu_old_ram_tidy(struct kdump_iommu_range *ram,
+				      unsigned int nr, u64 floor);
+const struct kdump_iommu_range *
+kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
+			    unsigned int nr);
 bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
 			unsigned int nr, u64 start, u64 size);
 #endif

@@ -491,9 +491,34 @@ static const struct fake_pte ptes_guest_straddles[] = {
 	{ 0x600000, SZ_2M, 0x1ff00000, true },
 };
 
+/* A guest's page, then 1:1 */
+static const struct fake_pte ptes_guest_window[] = {
+	{ 0x200000, SZ_2M, 0x12200000, true },
+	{ 0x400000, SZ_2M, 0x400000, true },
+};
+
+/* A page that ends where the crashed kernel's RAM begins */
+static const struct fake_pte ptes_guest_below[] = {
+	{ 0x600000, SZ_2M, 0xfe00000, true },
+};
+
+/* A 1G page of guest RAM over two segments of the crashed kernel's RAM */
+static const struct fake_pte ptes_guest_1g[] = {
+	{ 0, SZ_1G, 0x40000000, true },
+};
+
 /* The crashed kernel's RAM, for the walks that have one */
 static const struct kdump_iommu_range old_ram_256m[] = {
 	{ 0x10000000, 0x1fffffff },
+};
+
+/* Two segments that touch, merged and not */
+static const struct kdump_iommu_range old_ram_split[] = {
+	{ 0x40000000, 0x5fffffff }, { 0x60000000, 0x7fffffff },
+};
+
+static const struct kdump_iommu_range old_ram_merged[] = {
+	{ 0x40000000, 0x7fffffff },
 };
 
 /*
@@ -545,6 +570,7 @@ struct walk_case {
 	unsigned int lookups;
 	const struct kdump_iommu_range *old_ram;
 	unsigned int nr_old_ram;
+	u64 phys;		/* what .iova maps to, for elsewhere */
 };
 
 static const struct walk_case walk_cases[] = {
@@ -583,15 +609,38 @@ static const struct walk_case walk_cases[] = {
 	{ "mapped to the crashed kernel's RAM: elsewhere", ptes_elsewhere,
 	  ARRAY_SIZE(ptes_elsewhere), SZ_2M,
 	  0x600000, 0x7fffff, KDUMP_OLD_ELSEWHERE, 0x600000, 0, 1,
-	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m), 0x12600000 },
 	{ "holes, then the crashed kernel's RAM: elsewhere", ptes_elsewhere,
 	  ARRAY_SIZE(ptes_elsewhere), SZ_2M,
 	  0x200000, 0x9fffff, KDUMP_OLD_ELSEWHERE, 0x600000, 0, 4,
-	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m), 0x12600000 },
 	{ "guest RAM, read-only too, then holes: elsewhere", ptes_guest,
 	  ARRAY_SIZE(ptes_guest), SZ_4K,
 	  0x200000, 0x402fff, KDUMP_OLD_ELSEWHERE, 0x200000, 0, 4,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m), 0x12200000 },
+	{ "elsewhere, starting inside a 2M page", ptes_elsewhere,
+	  ARRAY_SIZE(ptes_elsewhere), SZ_2M,
+	  0x6ff000, 0x7fffff, KDUMP_OLD_ELSEWHERE, 0x6ff000, 0, 1,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m), 0x126ff000 },
+	{ "the crashed kernel's RAM, then 1:1: partial", ptes_guest_window,
+	  ARRAY_SIZE(ptes_guest_window), SZ_2M,
+	  0x200000, 0x5fffff, KDUMP_OLD_MIXED, 0x400000, 0, 2,
 	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "just below the crashed kernel's RAM", ptes_guest_below,
+	  ARRAY_SIZE(ptes_guest_below), SZ_2M,
+	  0x600000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 1,
+	  old_ram_256m, ARRAY_SIZE(old_ram_256m) },
+	{ "a page over two segments, not merged", ptes_guest_1g,
+	  ARRAY_SIZE(ptes_guest_1g), SZ_1G,
+	  0x200000, 0x3fffffff, KDUMP_OLD_MIXED, 0x200000, 0, 1,
+	  old_ram_split, ARRAY_SIZE(old_ram_split) },
+	{ "a page over two segments, merged", ptes_guest_1g,
+	  ARRAY_SIZE(ptes_guest_1g), SZ_1G,
+	  0x200000, 0x3fffffff, KDUMP_OLD_ELSEWHERE, 0x200000, 0, 1,
+	  old_ram_merged, ARRAY_SIZE(old_ram_merged), 0x40200000 },
+	{ "the crashed kernel's RAM unknown", ptes_elsewhere,
+	  ARRAY_SIZE(ptes_elsewhere), SZ_2M,
+	  0x600000, 0x7fffff, KDUMP_OLD_MIXED, 0x600000, 0, 1 },
 	{ "1:1, then the crashed kernel's RAM: partial", ptes_window_guest,
 	  ARRAY_SIZE(ptes_window_guest), SZ_2M,
 	  0x200000, 0x5fffff, KDUMP_OLD_MIXED, 0x400000, 0, 2,
@@ -630,6 +679,8 @@ static void test_walk_range(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, w.iova, c->iova);
 		KUNIT_EXPECT_EQ(test, w.err, c->err);
 	}
+	if (c->state == KDUMP_OLD_ELSEWHERE)
+		KUNIT_EXPECT_EQ(test, w.phys, c->phys);
 }
 
 /* Two ranges of RAM walked in turn: the verdict spans both. */
@@ -672,8 +723,9 @@ static const struct combine_case combine_cases[] = {
 	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_BLOCKED, KDUMP_OLD_MIXED },
 	{ KDUMP_OLD_MIXED, KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_MIXED },
 	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_ELSEWHERE },
-	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_BLOCKED, KDUMP_OLD_ELSEWHERE },
-	{ KDUMP_OLD_BLOCKED, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_ELSEWHERE },
+	/* One requester ID in a domain without the window: blocked */
+	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_BLOCKED, KDUMP_OLD_BLOCKED },
+	{ KDUMP_OLD_BLOCKED, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_BLOCKED },
 	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_IDENTITY, KDUMP_OLD_MIXED },
 	{ KDUMP_OLD_PASSTHROUGH, KDUMP_OLD_ELSEWHERE, KDUMP_OLD_MIXED },
 	{ KDUMP_OLD_ELSEWHERE, KDUMP_OLD_MIXED, KDUMP_OLD_MIXED },
@@ -932,7 +984,8 @@ static void test_iova_space_walk(struct kunit *test)
 	fake_ioc_pdir = ioc->pdir;
 	ioc->unit.ops = &fake_ioc_ops;
 	ioc->unit.old_table = virt_to_phys(ioc->pdir);
-	ioc->unit.space = (struct kdump_iommu_iova_space){ FAKE_BASE, ~(u64)(SZ_16M - 1), 16, true };
+	ioc->unit.space = (struct kdump_iommu_iova_space){ FAKE_BASE, ~(u64)(SZ_16M - 1),
+							   16, true };
 
 	/* Nothing armed: the part in the space is not mapped. */
 	KUNIT_EXPECT_EQ(test, fake_ioc_walk(ioc, win.start, win.end, &w),
@@ -1029,6 +1082,63 @@ static void test_old_ram_add(struct kunit *test)
 	for (i = 0; i < nr; i++) {
 		KUNIT_EXPECT_EQ(test, ram[i].start, c->ram[i].start);
 		KUNIT_EXPECT_EQ(test, ram[i].end, c->ram[i].end);
+	}
+}
+
+/* The crashed kernel's RAM sorted, merged and cut at the DMA floor */
+struct tidy_case {
+	const char *name;
+	struct kdump_iommu_range in[4];
+	unsigned int nr;
+	u64 floor;
+	unsigned int want;
+	struct kdump_iommu_range out[4];
+};
+
+static const struct tidy_case tidy_cases[] = {
+	{ "one range", { R(0x100000, 0x7fffffff) }, 1, 0, 1,
+	  { R(0x100000, 0x7fffffff) } },
+	{ "out of order", { R(0x80000000, 0x8fffffff), R(0x100000, 0xfffff) }, 2,
+	  0, 2, { R(0x100000, 0xfffff), R(0x80000000, 0x8fffffff) } },
+	{ "touching: merged", { R(0x60000000, 0x7fffffff), R(0x40000000, 0x5fffffff) },
+	  2, 0, 1, { R(0x40000000, 0x7fffffff) } },
+	{ "kernel text inside RAM: merged",
+	  { R(0x100000, 0x7fffffff), R(0x1000000, 0x2ffffff) }, 2, 0, 1,
+	  { R(0x100000, 0x7fffffff) } },
+	{ "overlapping, the second ending later",
+	  { R(0x100000, 0x1fffff), R(0x180000, 0x2fffff) }, 2, 0, 1,
+	  { R(0x100000, 0x2fffff) } },
+	{ "a gap of one byte kept", { R(0x1000, 0x1ffe), R(0x2000, 0x2fff) }, 2, 0,
+	  2, { R(0x1000, 0x1ffe), R(0x2000, 0x2fff) } },
+	{ "below the floor: dropped, and cut",
+	  { R(0x1000, 0x9ffff), R(0xf0000, 0x7fffffff) }, 2, SZ_1M, 1,
+	  { R(0x100000, 0x7fffffff) } },
+	{ "up to the top, then one inside", { R(0xfffffffffffff000ULL, U64_MAX),
+					      R(0xffffffffffffe000ULL, 0xffffffffffffefffULL) },
+	  2, 0, 1, { R(0xffffffffffffe000ULL, U64_MAX) } },
+	{ "nothing", { }, 0, SZ_1M, 0 },
+	{ "all below the floor", { R(0x1000, 0x9ffff) }, 1, SZ_1M, 0 },
+};
+
+static void tidy_case_desc(const struct tidy_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tidy, tidy_cases, tidy_case_desc);
+
+static void test_old_ram_tidy(struct kunit *test)
+{
+	const struct tidy_case *c = test->param_value;
+	struct kdump_iommu_range ram[4];
+	unsigned int i, nr;
+
+	memcpy(ram, c->in, sizeof(ram));
+	nr = kdump_iommu_old_ram_tidy(ram, c->nr, c->floor);
+	KUNIT_ASSERT_EQ(test, nr, c->want);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, ram[i].start, c->out[i].start);
+		KUNIT_EXPECT_EQ(test, ram[i].end, c->out[i].end);
 	}
 }
 
@@ -1191,11 +1301,12 @@ static void test_device_refuses(struct kunit *test)
  * them (kdump_iommu_handoff_count()), decide together
  * (kdump_iommu_handoff_ok()): a disk without the window or an untrusted
  * device that reaches this kernel on one unit stops a hand-off that the
- * others allow.  The fake tables
- * cover every address, so whatever RAM this kernel has, a table is
- * identity, blocked or read-only (mixed) all over.
+ * others allow.  The fake tables cover every address, so whatever RAM
+ * this kernel has, a table is identity, blocked, read-only (mixed) or a
+ * guest's (elsewhere: every address mapped into the crashed kernel's RAM,
+ * given to the decision as kdump_iommu_handoff_begin() does) all over.
  */
-enum { UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_TABLES, UT_PASSTHROUGH };
+enum { UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_ELSEWHERE, UT_TABLES, UT_PASSTHROUGH };
 
 static const struct fake_pte ptes_all_identity[] = {
 	{ 0, BIT_ULL(52), 0, true },
@@ -1205,6 +1316,14 @@ static const struct fake_pte ptes_all_readonly[] = {
 	{ 0, BIT_ULL(52), 0, false },
 };
 
+static const struct fake_pte ptes_all_guest[] = {
+	{ 0, BIT_ULL(52), BIT_ULL(52), true },
+};
+
+static const struct kdump_iommu_range old_ram_above[] = {
+	R(BIT_ULL(52), BIT_ULL(53) - 1),
+};
+
 struct root_dev {
 	unsigned int unit;
 	unsigned int table;	/* UT_* */
@@ -1212,6 +1331,9 @@ struct root_dev {
 	bool shared;		/* the root of unit 0's table of this kind */
 	bool untrusted;
 	bool dump_class;	/* a disk or a NIC */
+	bool needed;		/* named in kdump_iommu_devices= */
+	unsigned int alias;	/* UT_* + 1 of a second requester ID's table */
+	unsigned int format;	/* VT-d: 0 second level, 1 first level */
 };
 
 struct roots_case {
@@ -1224,6 +1346,9 @@ struct roots_case {
 	u16 why_rid;		/* the mixed device named, when one is */
 	const char *why;	/* and what the reason says of it */
 	unsigned int unwindowed;	/* disks and NICs without the window */
+	unsigned int elsewhere;
+	bool told;		/* kdump_iommu_devices= given */
+	bool no_old_ram;	/* the crashed kernel's RAM not known */
 };
 
 static const struct root_dev roots_window_one[] = {
@@ -1246,6 +1371,10 @@ static const struct root_dev roots_shared[] = {
 
 static const struct root_dev roots_shared_levels[] = {
 	{ 0, UT_IDENTITY, 4 }, { 1, UT_IDENTITY, 5, true },
+};
+
+static const struct root_dev roots_shared_format[] = {
+	{ 0, UT_IDENTITY, 4 }, { 1, UT_IDENTITY, 4, true, .format = 1 },
 };
 
 static const struct root_dev roots_pt_and_window[] = {
@@ -1280,6 +1409,36 @@ static const struct root_dev roots_untrusted_blocked[] = {
 	{ 1, UT_BLOCKED, 4, .untrusted = true, .dump_class = true },
 };
 
+static const struct root_dev roots_guest_nic[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .dump_class = true },
+};
+
+static const struct root_dev roots_guest_pt[] = {
+	{ 0, UT_PASSTHROUGH, 0, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .dump_class = true },
+};
+
+static const struct root_dev roots_guest_needed[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .dump_class = true, .needed = true },
+};
+
+static const struct root_dev roots_guest_untrusted[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .untrusted = true, .dump_class = true },
+};
+
+static const struct root_dev roots_guest_alias[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .dump_class = true, .alias = UT_BLOCKED + 1 },
+};
+
+static const struct root_dev roots_guest_alias_both[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .dump_class = true, .alias = UT_ELSEWHERE + 1 },
+};
+
 static const struct roots_case roots_cases[] = {
 	{ .name = "window in one unit, blocked in three", .devs = roots_window_one,
 	  .nr = ARRAY_SIZE(roots_window_one),
@@ -1297,6 +1456,10 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "a shared root read with other levels: walked again",
 	  .devs = roots_shared_levels,
 	  .nr = ARRAY_SIZE(roots_shared_levels), .walks = 2, .identity = 2,
+	  .handoff = true },
+	{ .name = "a shared root read in another format: walked again",
+	  .devs = roots_shared_format,
+	  .nr = ARRAY_SIZE(roots_shared_format), .walks = 2, .identity = 2,
 	  .handoff = true },
 	{ .name = "one unit pass-through, another with the window",
 	  .devs = roots_pt_and_window,
@@ -1323,6 +1486,33 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "an untrusted disk blocked on the second unit",
 	  .devs = roots_untrusted_blocked, .nr = ARRAY_SIZE(roots_untrusted_blocked),
 	  .walks = 2, .identity = 1, .blocked = 1, .handoff = true },
+	{ .name = "a NIC in a guest's domain, told nothing",
+	  .devs = roots_guest_nic, .nr = ARRAY_SIZE(roots_guest_nic),
+	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
+	  .handoff = true },
+	{ .name = "a NIC in a guest's domain, the crashed kernel's RAM unknown",
+	  .devs = roots_guest_nic, .nr = ARRAY_SIZE(roots_guest_nic),
+	  .walks = 2, .identity = 1, .mixed = 1, .no_old_ram = true,
+	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "not 1:1" },
+	{ .name = "a NIC in a guest's domain, the rest pass-through",
+	  .devs = roots_guest_pt, .nr = ARRAY_SIZE(roots_guest_pt),
+	  .walks = 1, .passthrough = 1, .blocked = 1, .elsewhere = 1,
+	  .handoff = true },
+	{ .name = "a needed NIC in a guest's domain",
+	  .devs = roots_guest_needed, .nr = ARRAY_SIZE(roots_guest_needed),
+	  .walks = 2, .identity = 1, .mixed = 1, .told = true,
+	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "needed" },
+	{ .name = "an untrusted NIC in a guest's domain",
+	  .devs = roots_guest_untrusted, .nr = ARRAY_SIZE(roots_guest_untrusted),
+	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
+	  .handoff = true },
+	{ .name = "a NIC's alias blocked, its other ID in a guest's domain",
+	  .devs = roots_guest_alias, .nr = ARRAY_SIZE(roots_guest_alias),
+	  .walks = 3, .identity = 1, .blocked = 1, .unwindowed = 1 },
+	{ .name = "a NIC with both IDs in guests' domains",
+	  .devs = roots_guest_alias_both, .nr = ARRAY_SIZE(roots_guest_alias_both),
+	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
+	  .handoff = true },
 };
 
 static void roots_case_desc(const struct roots_case *c, char *desc)
@@ -1339,32 +1529,53 @@ static void test_handoff_roots(struct kunit *test)
 		[UT_IDENTITY] = { ptes_all_identity, 1 },
 		[UT_BLOCKED] = { NULL, 0, BIT_ULL(52) },
 		[UT_READONLY] = { ptes_all_readonly, 1 },
+		[UT_ELSEWHERE] = { ptes_all_guest, 1 },
 	};
-	unsigned int walks = 0, i, before;
+	unsigned int walks = 0, i;
 	struct kdump_iommu_handoff h = {};
 
 	xa_init(&h.roots);
+	if (!c->no_old_ram) {
+		h.old_ram = old_ram_above;
+		h.nr_old_ram = ARRAY_SIZE(old_ram_above);
+	}
+	h.required = c->told ? "the dump's" : NULL;
 	for (i = 0; i < c->nr; i++) {
 		const struct root_dev *d = &c->devs[i];
-		struct kdump_iommu_old_tables t = {};
 		enum kdump_iommu_old state = KDUMP_OLD_PASSTHROUGH;
-		/* A root per unit and table, or unit 0's when shared */
-		u64 root = ((d->shared ? 0 : d->unit) + 1) * SZ_1M + d->table * SZ_4K;
 		u16 rid = PCI_DEVID(d->unit, PCI_DEVFN(i, 0));
+		unsigned int id, table = d->table;
 		bool blocked;
 
-		if (d->table != UT_PASSTHROUGH) {
-			before = tables[d->table].lookups;
-			state = kdump_iommu_handoff_root(&h, root, d->levels,
-							 fake_lookup,
-							 &tables[d->table], &t,
-							 rid);
-			walks += tables[d->table].lookups != before;
+		/* Each requester ID's state, combined as the drivers do */
+		for (id = 0; id < 2 && table != UT_PASSTHROUGH; id++) {
+			struct kdump_iommu_old_tables t = {};
+			/* A root per unit and table, or unit 0's when shared */
+			u64 root = ((d->shared ? 0 : d->unit) + 1) * SZ_1M +
+				   table * SZ_4K;
+			unsigned int before = tables[table].lookups;
+			enum kdump_iommu_old one;
+
+			one = kdump_iommu_handoff_root(&h, root, d->levels,
+						       d->format,
+						       fake_lookup,
+						       &tables[table], &t,
+						       rid + id);
+			walks += tables[table].lookups != before;
+			state = id ? kdump_iommu_old_combine(state, one) : one;
+			if (!d->alias)
+				break;
+			table = d->alias - 1;
 		}
-		blocked = kdump_iommu_handoff_count(&h, rid, state, false,
+		blocked = kdump_iommu_handoff_count(&h, rid, state, d->needed,
 						    d->untrusted, d->dump_class);
-		/* Told nothing, a blocked device never stops the hand-off */
-		KUNIT_EXPECT_EQ(test, blocked, state == KDUMP_OLD_BLOCKED);
+		/*
+		 * A device that cannot reach this kernel's memory, and does
+		 * not stop the hand-off, is the one blocked after it.
+		 */
+		KUNIT_EXPECT_EQ(test, blocked,
+				(state == KDUMP_OLD_BLOCKED ||
+				 state == KDUMP_OLD_ELSEWHERE) && !d->needed);
 	}
 	xa_destroy(&h.roots);
 
@@ -1373,7 +1584,7 @@ static void test_handoff_roots(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.nr_passthrough, c->passthrough);
 	KUNIT_EXPECT_EQ(test, h.nr_blocked, c->blocked);
 	KUNIT_EXPECT_EQ(test, h.nr_mixed, c->mixed);
-	KUNIT_EXPECT_EQ(test, h.nr_elsewhere, 0U);
+	KUNIT_EXPECT_EQ(test, h.nr_elsewhere, c->elsewhere);
 	KUNIT_EXPECT_EQ(test, h.nr_unwindowed, c->unwindowed);
 	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_ok(&h), c->handoff);
 	if (c->mixed) {
@@ -1406,6 +1617,7 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_device_refuses, refuses_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_roots, roots_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
+	KUNIT_CASE_PARAM(test_old_ram_tidy, tidy_gen_params),
 	KUNIT_CASE_PARAM(test_within, within_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_translates, translates_gen_params),
@@ -1696,11 +1908,34 @@ static void test_match_targets(struct kunit *test)
 	pci_dev_put(pdev);
 }
 
+/*
+ * An ELF core header that gives this kernel's own memory as the crashed
+ * kernel's RAM is not trusted: checked against this kernel's System RAM,
+ * a page of a buffer just allocated is found in a range that holds it,
+ * and a range far above any RAM the test machine has is not.
+ */
+static void test_old_ram_overlap(struct kunit *test)
+{
+	void *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct kdump_iommu_range ram[2] = { R(BIT_ULL(50), BIT_ULL(51) - 1) };
+	phys_addr_t phys;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	phys = virt_to_phys(buf);
+	KUNIT_EXPECT_NULL(test, kdump_iommu_old_ram_overlap(ram, 1));
+	ram[1].start = phys & PAGE_MASK;
+	ram[1].end = phys | ~PAGE_MASK;
+	KUNIT_EXPECT_PTR_EQ(test, kdump_iommu_old_ram_overlap(ram, 2), &ram[1]);
+	/* No ranges claim nothing. */
+	KUNIT_EXPECT_NULL(test, kdump_iommu_old_ram_overlap(ram, 0));
+}
+
 static struct kunit_case kdump_iommu_live_cases[] = {
 	KUNIT_CASE(test_every_device_reserves),
 	KUNIT_CASE(test_iova_allocator_avoids_window),
 	KUNIT_CASE(test_arm_disarm),
 	KUNIT_CASE(test_match_targets),
+	KUNIT_CASE(test_old_ram_overlap),
 	{}
 };
 

@@ -157,8 +157,8 @@ static enum kdump_iommu_old amd_check_devid(struct kdump_iommu_handoff *h,
 	w.me_mask = sme_me_mask;
 	w.root = dte & ~w.me_mask & IOMMU_PAGE_MASK;
 	w.mode = mode;
-	return kdump_iommu_handoff_root(h, w.root, w.mode, amd_old_lookup, &w,
-					&w.tables, devid);
+	return kdump_iommu_handoff_root(h, w.root, w.mode, 0, amd_old_lookup,
+					&w, &w.tables, devid);
 }
 
 struct amd_device {

@@ -78,6 +78,9 @@ struct vtd_old_walk {
  */
 #define VTD_FL_BITS	.present = FL_PRESENT, .write = FL_RW | FL_US
 
+/* The two formats, for the core's cache of roots walked */
+enum { VTD_OLD_SL, VTD_OLD_FL };
+
 /*
  * The root, context and PASID tables stay mapped for the whole check, one
  * page per kind: devices on a bus share a context table, and mapping old
@@ -145,8 +148,8 @@ static enum kdump_iommu_old vtd_check_sl(struct vtd_handoff *h, u16 rid,
 		vtd_why(h, rid, "unknown address width %u", aw);
 		return KDUMP_OLD_MIXED;
 	}
-	return kdump_iommu_handoff_root(&h->core, root, w.levels, vtd_old_lookup, &w,
-					&w.tables, rid);
+	return kdump_iommu_handoff_root(&h->core, root, w.levels, VTD_OLD_SL,
+					vtd_old_lookup, &w, &w.tables, rid);
 }
 
 static enum kdump_iommu_old vtd_check_fl(struct vtd_handoff *h, u16 rid,
@@ -165,7 +168,7 @@ static enum kdump_iommu_old vtd_check_fl(struct vtd_handoff *h, u16 rid,
 		vtd_why(h, rid, "reserved first-level paging mode %llu", PE_FLPM(q2));
 		return KDUMP_OLD_MIXED;
 	}
-	return kdump_iommu_handoff_root(&h->core, w.root, w.levels,
+	return kdump_iommu_handoff_root(&h->core, w.root, w.levels, VTD_OLD_FL,
 					vtd_old_lookup, &w, &w.tables, rid);
 }
 

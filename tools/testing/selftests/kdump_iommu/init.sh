@@ -20,6 +20,7 @@
 #   KDT_PRE_DUMP       shell command(s) the kdump kernel runs before the dump
 #   KDT_MODE      "kselftest": run the in-guest tests and power off instead
 #   KDT_EDU, KDT_DUMP_BDF  PCI addresses of the edu device and the dump disk
+#   KDT_VFIO      PCI address of the device vfio_guest assigns to a "guest"
 #   KDT_BENCH     "1": print measurements for bench.py (see bench_iommu_init)
 #   KDT_BENCH_MB  in KDT_MODE=bench: MiB to read from the dump disk per pass
 #
@@ -132,17 +133,19 @@ edu_check() {
 	fi
 }
 
-# vfio_guest [into]: edu assigned to a "guest": bound to vfio-pci, with
-# 2 MiB of memory mapped at the crash region's IOVAs, as a VMM maps guest
-# RAM (VFIO leaves a guest its whole IOVA space), and held through the
-# panic.  With "into", the memory is the crash region's own, 2 MiB on
+# vfio_guest [into]: the device $KDT_VFIO assigned to a "guest": bound to
+# vfio-pci, with 2 MiB of memory mapped at the crash region's IOVAs, as a
+# VMM maps guest RAM (VFIO leaves a guest its whole IOVA space), held
+# through the panic, and bus mastering on, as the guest's driver leaves
+# it.  With "into", the memory is the crash region's own, 2 MiB on
 # (/dev/mem): a mapping that reaches the kdump kernel's memory.
 vfio_guest() {
-	d=/sys/bus/pci/devices/$KDT_EDU
-	group=$(readlink "$d/iommu_group") || fail "vfio: $KDT_EDU in no IOMMU group"
+	d=/sys/bus/pci/devices/$KDT_VFIO
+	group=$(readlink "$d/iommu_group") || fail "vfio: $KDT_VFIO in no IOMMU group"
+	[ -e "$d/driver" ] && echo "$KDT_VFIO" >"$d/driver/unbind"
 	echo vfio-pci >"$d/driver_override"
-	echo "$KDT_EDU" >/sys/bus/pci/drivers_probe
-	[ "$(drv "$d")" = vfio-pci ] || fail "vfio: $KDT_EDU not bound to vfio-pci"
+	echo "$KDT_VFIO" >/sys/bus/pci/drivers_probe
+	[ "$(drv "$d")" = vfio-pci ] || fail "vfio: $KDT_VFIO not bound to vfio-pci"
 	crash=$((0x$(crash_start)))
 	/kselftest/vfio_map "${group##*/}" $crash 0x200000 hold \
 		${1:+$((crash + 0x200000))} >/tmp/vfio.out 2>&1 &
@@ -152,6 +155,18 @@ vfio_guest() {
 	done
 	sed 's/^/KDT: /' /tmp/vfio.out
 	grep -q holding /tmp/vfio.out || fail "vfio: no mapping held"
+	printf '\006' | dd of="$d/config" bs=1 seek=4 conv=notrunc 2>/dev/null
+	vfio_state
+}
+
+# vfio_state: say whether $KDT_VFIO may master the bus (PCI Command
+# register bit 2), and which driver has it.
+vfio_state() {
+	d=/sys/bus/pci/devices/$KDT_VFIO
+	cmd=$(od -An -tu1 -j4 -N1 "$d/config" | tr -d ' ')
+	[ -n "$cmd" ] || fail "vfio: cannot read the config space of $KDT_VFIO"
+	if [ $((cmd & 4)) -ne 0 ]; then bm=on; else bm=off; fi
+	say "vfio: $KDT_VFIO: bus master $bm, driver=$(drv "$d" || echo none)"
 }
 
 # The devices the dump tooling declares before it loads the crash kernel.

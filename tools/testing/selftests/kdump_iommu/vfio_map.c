@@ -12,7 +12,8 @@
  *
  * With "hold", the mapping is kept, as a running guest keeps its RAM
  * mapped, until the process is killed (or the kernel panics): it prints
- * "holding" once it is in place.  With PHYS too, the memory mapped is
+ * "holding" once it is in place, and only if the usable ranges cover it
+ * (else it exits 1 as well, holding nothing).  With PHYS too, the memory mapped is
  * physical memory at PHYS, through /dev/mem, instead of anonymous memory.
  *
  * The kdump crash kernel window reserves the crash regions in every
@@ -155,7 +156,7 @@ int main(int argc, char **argv)
 	printf("vfio_map: mapped 0x%llx-0x%llx%s\n", iova, iova + size - 1,
 	       inside ? ", inside the usable ranges" :
 	       ", but it is outside the usable ranges");
-	if (hold) {
+	if (hold && inside) {
 		printf("vfio_map: holding 0x%llx-0x%llx -> %s\n", iova,
 		       iova + size - 1, argc == 6 ? argv[5] : "anonymous memory");
 		fflush(stdout);

@@ -46,6 +46,8 @@ KDUMP_CMDLINE = 'console=ttyS0 nr_cpus=1 reset_devices panic=-1'
 DUMP_BDF = '0000:00:05.0'
 EDU_BDF = '0000:00:06.0'
 BUSY_BDF = '0000:00:07.0'
+# QEMU's own NIC (q35: e1000e), which the test kernel has no driver for
+NIC_BDF = '0000:00:02.0'
 
 
 # Free slots on q35's root bus (00:01 VGA, 00:02 NIC, 00:03 AMD-Vi,
@@ -415,32 +417,43 @@ def _fault_cases(c):
                      r'mapped 1:1, but other pages of this kernel\'s memory '
                      r'are not)\)'],
             what=c[base]['what'] + '; window damaged before the panic')
-    # A device assigned to a guest at the panic: its VFIO domain maps the
-    # crash region's IOVAs to the guest's memory, as VFIO leaves a guest
-    # its whole IOVA space.  It cannot reach the kdump kernel's memory: the
-    # hand-off is made, and the device is not driven.
+    # The NIC assigned to a guest at the panic, bus mastering on: its VFIO
+    # domain maps the crash region's IOVAs to the guest's memory, as VFIO
+    # leaves a guest its whole IOVA space.  It cannot reach the kdump
+    # kernel's memory: told nothing, the kdump kernel hands off all the
+    # same (a NIC it may need would have the window, a guest's is not its
+    # own), stops the NIC's bus mastering and drives it not.
+    nic = re.escape(NIC_BDF)
     for base, tag in (('vtd', 'vtd'), ('amd-ir', 'amd')):
         c['vfio-' + tag] = dict(
-            c[base], devices=['edu'], pre_panic='vfio_guest',
+            c[base], pre_panic='vfio_guest', pre_dump='vfio_state',
+            vfio=NIC_BDF,
             console=[r'KDT: vfio_map: holding 0x[0-9a-f]+-0x[0-9a-f]+ -> '
-                     r'anonymous memory$'],
+                     r'anonymous memory$',
+                     r'KDT: vfio: %s: bus master on, driver=vfio-pci$' % nic],
             kdump_console=[
                 r'kdump_iommu: .*others cannot reach it \(1 map its addresses '
                 r'elsewhere\): skipping DMA-remapping initialisation',
-                r"0000:00:06\.0: kdump_iommu: old translation maps this "
-                r"kernel's addresses to the crashed kernel's memory .*: bus "
-                r'mastering off, not driven in this kernel'],
-            what=c[base]['what'] + '; edu assigned to a guest (VFIO) with '
-            'its RAM at the crash region\'s IOVAs: hand-off, edu not driven')
-    # Control: the same, but the guest's "RAM" is the crash region itself,
-    # 2 MiB on: edu reaches the kdump kernel's memory, no hand-off.
-    c['vfio-into-vtd'] = dict(
-        c['vfio-vtd'], pre_panic='vfio_guest into', path='copy',
-        console=[r'KDT: vfio_map: holding 0x[0-9a-f]+-0x[0-9a-f]+ -> \d+$'],
-        kdump_console=[r'cannot hand off \(00:06\.0: IOVA 0x[0-9a-f]+ maps to '
-                       r'0x[0-9a-f]+, not 1:1\)'],
-        what='VT-d; edu assigned to a guest whose RAM is the crash region '
-        '2 MiB on: no hand-off')
+                r"%s: kdump_iommu: old translation maps this kernel's "
+                r"addresses to the crashed kernel's memory: bus mastering "
+                r'off, not driven in this kernel' % nic,
+                r'KDT: vfio: %s: bus master off, driver=none$' % nic],
+            what=c[base]['what'] + '; the NIC assigned to a guest (VFIO) with '
+            'its RAM at the crash region\'s IOVAs: hand-off, NIC stopped')
+    # Controls: the same, but the guest's "RAM" is the crash region itself,
+    # 2 MiB on: the NIC reaches the kdump kernel's memory, no hand-off, and
+    # nothing stops its bus mastering.
+    for tag in ('vtd', 'amd'):
+        c['vfio-into-' + tag] = dict(
+            c['vfio-' + tag], pre_panic='vfio_guest into', path='copy',
+            console=[r'KDT: vfio_map: holding 0x[0-9a-f]+-0x[0-9a-f]+ -> \d+$',
+                     r'KDT: vfio: %s: bus master on, driver=vfio-pci$' % nic],
+            kdump_console=[r'cannot hand off \(00:02\.0: IOVA 0x[0-9a-f]+ maps '
+                           r'to 0x[0-9a-f]+, not 1:1\)',
+                           r'KDT: vfio: %s: bus master on, driver=none$' % nic],
+            what=c['vfio-' + tag]['what'].split(';')[0] + '; the NIC '
+            'assigned to a guest whose RAM is the crash region 2 MiB on: '
+            'no hand-off')
     for base in ('vtd', 'amd-ir'):
         c['failmap-' + base] = dict(
             c[base], primary='fail_kdump_iommu_window=1,100,0,1', path='copy',
@@ -877,6 +890,7 @@ def run_case(name, args, base, release):
         'KDT_DECLARE': case['declare'],
         'KDT_MODE': case['mode'],
         'KDT_EDU': '0000:00:05.1' if 'edu-fn1' in case['devices'] else EDU_BDF,
+        'KDT_VFIO': case.get('vfio', EDU_BDF),
         'KDT_DUMP_BDF': DUMP_BDF,
         'KDT_BENCH': '1' if case.get('bench') else '',
         'KDT_BENCH_MB': str(case.get('bench_mb', 512)),
