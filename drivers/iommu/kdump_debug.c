@@ -51,12 +51,9 @@ static int kdump_iommu_damage_member(struct device *dev, void *data)
 	if (dev != d->dev)
 		return 0;
 	domain = iommu_get_domain_for_dev(dev);
-	if (!domain || !iommu_is_dma_domain(domain) ||
-	    iommu_iova_to_phys(domain, d->iova) != d->iova) {
-		d->ret = -ENXIO;
-		return 1;
-	}
-	d->unmapped = iommu_unmap(domain, d->iova, PAGE_SIZE);
+	if (domain && iommu_is_dma_domain(domain))
+		d->unmapped = kdump_iommu_damage_domain(domain, &d->iova);
+	d->ret = d->unmapped ? 0 : -ENXIO;
 	return 1;
 }
 
@@ -64,12 +61,9 @@ static ssize_t kdump_iommu_damage_write(struct file *file,
 					const char __user *ubuf,
 					size_t count, loff_t *ppos)
 {
-	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
 	struct kdump_iommu_damage d = {};
 	struct iommu_group *group;
 	struct pci_dev *pdev = NULL, *found = NULL;
-	unsigned int nr_groups, nr_windows;
-	bool failed;
 	char name[64];
 
 	if (count >= sizeof(name))
@@ -98,17 +92,10 @@ static ssize_t kdump_iommu_damage_write(struct file *file,
 	}
 	if (!found)
 		return -ENODEV;
-	if (!kdump_iommu_is_armed(&nr_groups, windows, &nr_windows, &failed) ||
-	    failed) {
-		pci_dev_put(found);
-		return -ENXIO;
-	}
 	group = iommu_group_get(&found->dev);
 	d.dev = &found->dev;
-	d.iova = windows[0].start;
 	d.ret = -ENXIO;
 	if (group) {
-		d.ret = 0;
 		iommu_group_for_each_dev(group, &d, kdump_iommu_damage_member);
 		iommu_group_put(group);
 	}

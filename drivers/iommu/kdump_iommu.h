@@ -339,6 +339,7 @@ bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
 /* Testing only (kdump_debug.c, CONFIG_KDUMP_IOMMU_RESERVE_DEBUG) */
 #ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
 bool kdump_iommu_fail_arm(void);
+size_t kdump_iommu_damage_domain(struct iommu_domain *domain, u64 *iova);
 void kdump_iommu_debugfs_init(struct dentry *dir);
 #else
 static inline bool kdump_iommu_fail_arm(void)

@@ -1245,6 +1245,35 @@ bool kdump_iommu_is_armed(unsigned int *nr_groups,
 	return loaded;
 }
 
+#ifdef CONFIG_KDUMP_IOMMU_RESERVE_DEBUG
+/**
+ * kdump_iommu_damage_domain() - unmap the first page of an armed window
+ * @domain: the domain to damage, its group's lock held (which
+ *	kdump_iommu_lock nests in)
+ * @iova: output: the IO virtual address unmapped
+ *
+ * Testing only (kdump_debug.c).  Under kdump_iommu_lock, so that the
+ * window is neither disarmed nor unmapped meanwhile.
+ *
+ * Return: the bytes unmapped, 0 if @domain has no window mapped.
+ */
+size_t kdump_iommu_damage_domain(struct iommu_domain *domain, u64 *iova)
+{
+	size_t unmapped = 0;
+	u64 start;
+
+	mutex_lock(&kdump_iommu_lock);
+	start = armed_windows[0].start;
+	if (kdump_iommu_loaded && !kdump_iommu_failed && nr_armed_windows &&
+	    iommu_iova_to_phys(domain, start) == start) {
+		*iova = start;
+		unmapped = iommu_unmap(domain, start, PAGE_SIZE);
+	}
+	mutex_unlock(&kdump_iommu_lock);
+	return unmapped;
+}
+#endif
+
 /* /sys/kernel/kdump_iommu/devices ----------------------------------------- */
 
 static ssize_t devices_show(struct kobject *kobj, struct kobj_attribute *attr,
