@@ -333,7 +333,8 @@ VISIBLE_IF_KUNIT int kdump_iommu_fixed_lookup(void *data, u64 iova,
 				   &phys);
 	if (ret)
 		return ret;
-	pte->phys = phys | (iova & (pte->size - 1));
+	/* A misaligned entry must not reach into the page offset. */
+	pte->phys = (phys & ~(pte->size - 1)) | (iova & (pte->size - 1));
 	/* Fixed-space IOMMUs here have no permission bits. */
 	pte->writable = true;
 	return 0;

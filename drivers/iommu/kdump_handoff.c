@@ -15,10 +15,11 @@
  * - blocked: no page is mapped: the device cannot reach this kernel's
  *   memory, and is not driven here;
  * - elsewhere: the addresses of this kernel's memory are mapped, but only
- *   to the crashed kernel's RAM: blocked as well.  The crashed kernel kept
- *   those addresses free in every domain it managed, so this indicates a
- *   domain it did not: a guest's, whose device was assigned to it with
- *   VFIO and which keeps its whole IOVA space;
+ *   to the crashed kernel's RAM: blocked as well.  If the crashed kernel
+ *   armed a window, it kept those addresses free in every domain it
+ *   managed, so this indicates a domain it did not: a guest's, whose
+ *   device was assigned to it with VFIO and which keeps its whole IOVA
+ *   space;
  * - mixed: anything else, or tables that cannot be read or are not
  *   understood.
  *
@@ -69,6 +70,8 @@
  * Read at boot: see kdump_iommu_old_ram_init().
  */
 #define KDUMP_IOMMU_OLD_RAM_MAX	128
+/* Program headers read at most: one note per CPU, and the RAM */
+#define KDUMP_IOMMU_PHNUM_MAX	8192
 
 static struct kdump_iommu_range kdump_iommu_old_ram[KDUMP_IOMMU_OLD_RAM_MAX];
 static int kdump_iommu_nr_old_ram;	/* or a negative errno */
@@ -385,6 +388,11 @@ VISIBLE_IF_KUNIT unsigned int kdump_iommu_old_ram_tidy(struct kdump_iommu_range 
 	return n;
 }
 
+static int kdump_iommu_found(struct resource *res, void *arg)
+{
+	return 1;
+}
+
 /**
  * kdump_iommu_old_ram_overlap() - does the crashed kernel's RAM claim
  *	this kernel's?
@@ -392,7 +400,8 @@ VISIBLE_IF_KUNIT unsigned int kdump_iommu_old_ram_tidy(struct kdump_iommu_range 
  * @nr: how many ranges @ram holds
  *
  * Return: the first range of @ram that holds System RAM of this kernel,
- * or NULL if none does.
+ * or NULL if none does.  (Where phys_addr_t is 32 bits, this kernel has
+ * no memory above 4 GiB to claim.)
  */
 VISIBLE_IF_KUNIT const struct kdump_iommu_range *
 kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
@@ -401,11 +410,43 @@ kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		if (region_intersects(ram[i].start, ram[i].end - ram[i].start + 1,
-				      IORESOURCE_SYSTEM_RAM,
-				      IORES_DESC_NONE) != REGION_DISJOINT)
+		if (ram[i].start <= PHYS_ADDR_MAX &&
+		    walk_system_ram_res(ram[i].start,
+					min_t(u64, ram[i].end, PHYS_ADDR_MAX),
+					NULL, kdump_iommu_found) == 1)
 			return &ram[i];
 	return NULL;
+}
+
+static int kdump_iommu_not_window(struct resource *res, void *arg)
+{
+	return !(res->flags & IORESOURCE_WINDOW);
+}
+
+/**
+ * kdump_iommu_old_table_ok() - may a page be mapped as an old table?
+ * @ram: the crashed kernel's RAM
+ * @nr: how many ranges @ram holds
+ * @phys: the page, 4 KiB
+ *
+ * The page must lie whole in @ram and, in this kernel's view of the
+ * physical address space, in nothing but a host bridge window (which
+ * firmware may draw over the crashed kernel's RAM, invisible to this
+ * kernel): not in its own RAM, and not in anything a resource claims,
+ * such as firmware-reserved ranges, the APICs, MMCONFIG or an IOMMU's
+ * registers.  (A PCI BAR inside such a window is not looked at.)
+ *
+ * Return: true if the page may be mapped.
+ */
+VISIBLE_IF_KUNIT bool kdump_iommu_old_table_ok(const struct kdump_iommu_range *ram,
+					       unsigned int nr, u64 phys)
+{
+	if (!kdump_iommu_within(ram, nr, phys, SZ_4K) ||
+	    phys + SZ_4K - 1 > PHYS_ADDR_MAX)
+		return false;
+	return walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_MEM, phys,
+				   phys + SZ_4K - 1, NULL,
+				   kdump_iommu_not_window) != 1;
 }
 
 /*
@@ -414,17 +455,13 @@ kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
  * program headers right after the ELF header.
  *
  * The header is the crashed kernel's (or its kexec-tools') word, written
- * before the crash: it is checked against what this kernel knows for
- * itself.  Kexec gave this kernel memory the crashed kernel did not use,
- * so a segment that claims any of it is wrong, and so is the header: the
- * walk would otherwise map and read this kernel's own memory as old
- * tables, and take a device mapped to it for a guest's.
+ * before the crash: kdump_iommu_old_ram_trusted() checks it against what
+ * this kernel knows of itself, once it knows it.
  *
  * Return: the number of ranges, or a negative errno.
  */
 static int __init kdump_iommu_read_old_ram(void)
 {
-	const struct kdump_iommu_range *r;
 	struct elf64_hdr ehdr;
 	struct elf64_phdr phdr;
 	u64 pos = elfcorehdr_addr;
@@ -443,6 +480,11 @@ static int __init kdump_iommu_read_old_ram(void)
 	    ehdr.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    ehdr.e_phentsize != sizeof(phdr) || ehdr.e_phoff != sizeof(ehdr))
 		return -EINVAL;
+	/* Past the header's end (when its size is known) is not its own. */
+	if (ehdr.e_phnum > KDUMP_IOMMU_PHNUM_MAX ||
+	    (elfcorehdr_size && sizeof(ehdr) + ehdr.e_phnum * sizeof(phdr) >
+				elfcorehdr_size))
+		return -E2BIG;
 	for (i = 0; i < ehdr.e_phnum && nr >= 0; i++) {
 		pos = elfcorehdr_addr + ehdr.e_phoff + (u64)i * sizeof(phdr);
 		if (elfcorehdr_read((char *)&phdr, sizeof(phdr), &pos) != sizeof(phdr))
@@ -455,13 +497,37 @@ static int __init kdump_iommu_read_old_ram(void)
 		return nr ?: -ENOENT;
 	nr = kdump_iommu_old_ram_tidy(kdump_iommu_old_ram, nr,
 				      KDUMP_IOMMU_DMA_FLOOR);
-	r = kdump_iommu_old_ram_overlap(kdump_iommu_old_ram, nr);
+	return nr ?: -ENOENT;
+}
+
+/*
+ * Kexec gave this kernel memory the crashed kernel did not use, so a
+ * segment of the header that claims any of it is wrong, and so is the
+ * header: the walk would otherwise map and read this kernel's own memory
+ * as old tables, and take a device mapped to it for a guest's.  Checked
+ * when the first driver decides, once this kernel's System RAM is known
+ * as resources (ia64 registers them only at device_initcall).
+ */
+static int __init kdump_iommu_old_ram_trusted(void)
+{
+	static bool checked __initdata;
+	const struct kdump_iommu_range *r;
+
+	if (checked || kdump_iommu_nr_old_ram <= 0)
+		return kdump_iommu_nr_old_ram;
+	checked = true;
+	if (walk_system_ram_res(0, U64_MAX, NULL, kdump_iommu_found) != 1) {
+		kdump_iommu_nr_old_ram = -ENODEV;
+		return kdump_iommu_nr_old_ram;
+	}
+	r = kdump_iommu_old_ram_overlap(kdump_iommu_old_ram,
+					kdump_iommu_nr_old_ram);
 	if (r) {
 		pr_warn("the crashed kernel's ELF core header gives [mem %#llx-%#llx] as its RAM, but this kernel has memory there: not trusted\n",
 			r->start, r->end);
-		return -EEXIST;
+		kdump_iommu_nr_old_ram = -EEXIST;
 	}
-	return nr ?: -ENOENT;
+	return kdump_iommu_nr_old_ram;
 }
 
 /*
@@ -487,8 +553,9 @@ arch_initcall(kdump_iommu_old_ram_init);
  *
  * A table the crashed kernel left can only be in its RAM, as its ELF core
  * header describes it, and never in this kernel's memory (which the
- * hardware would then walk while this kernel writes it).  An entry that
- * points anywhere else is corrupt: it is not mapped, and the walk fails.
+ * hardware would then walk while this kernel writes it) or in MMIO
+ * (kdump_iommu_old_table_ok()).  An entry that points anywhere else is
+ * corrupt: it is not mapped, and the walk fails.
  *
  * Return: the table, or NULL if it cannot be mapped.
  */
@@ -508,10 +575,8 @@ u64 *kdump_iommu_old_table(struct kdump_iommu_old_tables *t,
 		memunmap(t->level[level].va);
 	t->level[level].va = NULL;
 	if (kdump_iommu_nr_old_ram <= 0 ||
-	    !kdump_iommu_within(kdump_iommu_old_ram, kdump_iommu_nr_old_ram,
-				phys, SZ_4K) ||
-	    region_intersects(phys, SZ_4K, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_DISJOINT)
+	    !kdump_iommu_old_table_ok(kdump_iommu_old_ram,
+				      kdump_iommu_nr_old_ram, phys))
 		return NULL;
 	t->level[level].phys = phys;
 	t->level[level].va = memremap(phys, SZ_4K, MEMREMAP_WB);
@@ -543,13 +608,19 @@ static void __init kdump_iommu_handoff_required(struct kdump_iommu_handoff *h)
 	struct pci_dev *pdev = NULL;
 
 	h->required = kdump_iommu_devices_param();
-	if (!h->required)
+	/* Given empty, it names nothing: as if not given. */
+	if (!h->required || !*h->required) {
+		h->required = NULL;
 		return;
+	}
 	for_each_pci_dev(pdev) {
-		if (kdump_iommu_match_targets(pdev, h->required) < 0) {
+		int ret = kdump_iommu_match_targets(pdev, h->required);
+
+		if (ret < 0) {
 			pci_dev_put(pdev);
 			h->nr_mixed++;
 			snprintf(h->why, sizeof(h->why),
+				 ret == -ENOMEM ? "kdump_iommu_devices=%s: no memory to match it" :
 				 "kdump_iommu_devices=%s does not parse",
 				 h->required);
 			return;
@@ -570,7 +641,7 @@ void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
 	h->iommu = iommu;
 	xa_init(&h->roots);
 	INIT_LIST_HEAD(&h->blocked);
-	if (kdump_iommu_nr_old_ram <= 0) {
+	if (kdump_iommu_old_ram_trusted() <= 0) {
 		h->nr_mixed++;
 		if (kdump_iommu_nr_old_ram == -E2BIG)
 			snprintf(h->why, sizeof(h->why),
@@ -579,6 +650,9 @@ void __init kdump_iommu_handoff_begin(struct kdump_iommu_handoff *h,
 		else if (kdump_iommu_nr_old_ram == -EEXIST)
 			snprintf(h->why, sizeof(h->why),
 				 "the crashed kernel's ELF core header gives this kernel's memory as its RAM");
+		else if (kdump_iommu_nr_old_ram == -ENODEV)
+			snprintf(h->why, sizeof(h->why),
+				 "this kernel's own memory is not known yet");
 		else
 			snprintf(h->why, sizeof(h->why),
 				 "the crashed kernel's RAM is not known: its ELF core header cannot be read (%d)",
@@ -675,7 +749,10 @@ static void kdump_iommu_handoff_mixed(struct kdump_iommu_handoff *h, u16 rid,
  *
  * Devices share domains: each root is walked once for each number of
  * levels and format it is walked with (the hardware would read the same
- * table another way differently).
+ * table another way differently).  So @lookup's verdict must depend on
+ * @root, @levels and @format alone: what else decides how a device's
+ * DMA is translated (AMD-Vi's DTE IR/IW, VT-d's context entry) the driver
+ * checks before it calls this.
  *
  * Return: its state (a reason is kept for %KDUMP_OLD_MIXED).
  */
@@ -728,7 +805,9 @@ static const char kdump_iommu_why_untrusted[] =
  * @untrusted: the device is untrusted (external-facing)
  * @dump_class: it is a mass-storage or network controller
  * @unwindowed: set if, told nothing, this kernel may need the device for
- *	its dump and the crashed kernel gave it no window
+ *	its dump and the crashed kernel gave it no window (for
+ *	%KDUMP_OLD_ELSEWHERE: unless a window was armed elsewhere, see
+ *	kdump_iommu_handoff_ok())
  *
  * A device this kernel needs must be 1:1: if the crashed kernel armed
  * other devices than the dump uses, the usual path is the one that works.
@@ -736,10 +815,9 @@ static const char kdump_iommu_why_untrusted[] =
  * kernel's memory all the same, something is not what it says.  Told
  * nothing, a kdump kernel may need any disk or NIC (the primary's default
  * targets): one without the window (@unwindowed) means the usual path,
- * not a dump device left undriven, unless its old tables map this
- * kernel's addresses elsewhere: that indicates a domain the window could
- * not be in (the crashed kernel kept those addresses free in all of its
- * own), most likely a guest's, and a device that is not the dump's.
+ * not a dump device left undriven.  One whose old tables map this
+ * kernel's addresses elsewhere is such a device too, unless the crashed
+ * kernel armed a window: see kdump_iommu_handoff_ok().
  *
  * Return: why the device stops the hand-off, or NULL if it does not.
  */
@@ -759,8 +837,9 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
 		return "reaches part of this kernel's memory";
 	if (untrusted && reaches)
 		return kdump_iommu_why_untrusted;
-	*unwindowed = !told && state == KDUMP_OLD_BLOCKED && !untrusted &&
-		      dump_class;
+	*unwindowed = !told && (state == KDUMP_OLD_BLOCKED ||
+				state == KDUMP_OLD_ELSEWHERE) &&
+		      !untrusted && dump_class;
 	return NULL;
 }
 
@@ -794,7 +873,9 @@ VISIBLE_IF_KUNIT bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h,
 		kdump_iommu_handoff_why(h, rid, "%s", why);
 		return false;
 	}
-	if (unwindowed && !h->nr_unwindowed++)
+	if (unwindowed && state == KDUMP_OLD_ELSEWHERE)
+		h->nr_unwindowed_elsewhere++;
+	else if (unwindowed && !h->nr_unwindowed++)
 		h->unwindowed = rid;
 	if (state == KDUMP_OLD_IDENTITY) {
 		h->nr_identity++;
@@ -845,21 +926,26 @@ void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
  *
  * Return: true if no device stops it (kdump_iommu_device_refuses(), and a
  * disk or NIC without the window when this kernel was told nothing) and
- * the devices together allow it (kdump_iommu_handoff_decide(), where
- * those are mixed and the devices mapped elsewhere do not count).
+ * the devices together allow it (kdump_iommu_handoff_decide()).
  */
 VISIBLE_IF_KUNIT bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h)
 {
+	unsigned int missed = h->nr_unwindowed;
+
 	/*
-	 * A device whose domain maps this kernel's addresses elsewhere is no
-	 * DMA domain a window was missing from: with every other device in
-	 * pass-through, nothing this kernel may need is left without DMA.
+	 * A domain that maps this kernel's addresses only to the crashed
+	 * kernel's RAM is not one the window was missing from only if the
+	 * crashed kernel kept those addresses free in every domain it
+	 * managed: that is, if it reserved the window, which a device that
+	 * has it (identity) shows.  Without one, it may be a DMA domain with
+	 * live mappings there, of a disk or NIC the dump needs.
 	 */
+	if (!h->nr_identity)
+		missed += h->nr_unwindowed_elsewhere;
 	return !h->why[0] &&
 	       kdump_iommu_handoff_decide(h->nr_identity, h->nr_passthrough,
-					  h->nr_blocked - h->nr_unwindowed -
-					  h->nr_elsewhere,
-					  h->nr_mixed + h->nr_unwindowed);
+					  h->nr_blocked - missed,
+					  h->nr_mixed + missed);
 }
 
 static const char kdump_iommu_why_elsewhere[] =

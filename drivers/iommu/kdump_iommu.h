@@ -171,9 +171,9 @@ typedef int (*kdump_iommu_lookup_t)(void *data, u64 iova,
  *	memory, but that says nothing of a window
  * @KDUMP_OLD_ELSEWHERE: the addresses of its memory are mapped, but only to
  *	the crashed kernel's RAM (the rest not at all): the device cannot
- *	reach it either, and its domain is not one the crashed kernel kept
- *	those addresses free in (most likely a VFIO domain, with a guest's
- *	RAM there)
+ *	reach it either; if the crashed kernel armed a window, its domain is
+ *	not one it kept those addresses free in (most likely a VFIO domain,
+ *	with a guest's RAM there)
  * @KDUMP_OLD_NR: number of states
  */
 enum kdump_iommu_old {
@@ -226,6 +226,10 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 /**
  * struct kdump_iommu_old_tables - old table pages mapped for a walk
  * @level: per level, the page mapped last (@va NULL if none)
+ * @level.phys: its physical address
+ * @level.va: where it is mapped
+ * @test_map: KUnit only: returns tables built in this kernel's memory
+ *	instead of mapping old ones, NULL in a real walk
  *
  * A walk visits the same few tables again and again: keep the page of
  * each level mapped until the walk moves to another.  Start zeroed; end
@@ -237,7 +241,6 @@ struct kdump_iommu_old_tables {
 		u64 *va;
 	} level[KDUMP_IOMMU_OLD_LEVELS];
 #if IS_ENABLED(CONFIG_KUNIT)
-	/* KUnit: tables built in this kernel's memory, NULL if not one */
 	u64 *(*test_map)(u64 phys);
 #endif
 };
@@ -261,7 +264,9 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
  *	crashed kernel's RAM, or whose tables cannot be read
  * @nr_unwindowed: of @nr_blocked, the mass-storage and network
  *	controllers, which a kdump kernel told nothing may need
- * @unwindowed: the first of those, for the log
+ * @nr_unwindowed_elsewhere: and those mapped elsewhere, which it may
+ *	need only if no window was armed
+ * @unwindowed: the first of @nr_unwindowed, for the log
  * @why: why the hand-off is refused: the first such device, or the
  *	reason the driver gave
  * @roots: verdicts per old page table root, for devices that share one
@@ -282,6 +287,7 @@ struct kdump_iommu_handoff {
 	unsigned int nr_elsewhere;
 	unsigned int nr_mixed;
 	unsigned int nr_unwindowed;
+	unsigned int nr_unwindowed_elsewhere;
 	u16 unwindowed;
 	char why[128];
 	struct xarray roots;
@@ -332,6 +338,8 @@ unsigned int kdump_iommu_old_ram_tidy(struct kdump_iommu_range *ram,
 const struct kdump_iommu_range *
 kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
 			    unsigned int nr);
+bool kdump_iommu_old_table_ok(const struct kdump_iommu_range *ram,
+			      unsigned int nr, u64 phys);
 bool kdump_iommu_within(const struct kdump_iommu_range *ranges,
 			unsigned int nr, u64 start, u64 size);
 #endif

@@ -1239,8 +1239,9 @@ static const struct refuses_case refuses_cases[] = {
 	{ "a NIC in pass-through", KDUMP_OLD_PASSTHROUGH, .dump_class = true },
 	{ "a disk without the window, told nothing", KDUMP_OLD_BLOCKED,
 	  .dump_class = true, .unwindowed = true },
+	/* (counted apart: it stops the hand-off only without a window) */
 	{ "a NIC assigned to a guest, told nothing", KDUMP_OLD_ELSEWHERE,
-	  .dump_class = true },
+	  .dump_class = true, .unwindowed = true },
 	{ "another device without the window", KDUMP_OLD_BLOCKED },
 	{ "another device assigned to a guest", KDUMP_OLD_ELSEWHERE },
 	{ "an untrusted disk without the window", KDUMP_OLD_BLOCKED,
@@ -1347,6 +1348,7 @@ struct roots_case {
 	const char *why;	/* and what the reason says of it */
 	unsigned int unwindowed;	/* disks and NICs without the window */
 	unsigned int elsewhere;
+	unsigned int unwindowed_elsewhere;	/* of those, disks and NICs */
 	bool told;		/* kdump_iommu_devices= given */
 	bool no_old_ram;	/* the crashed kernel's RAM not known */
 };
@@ -1419,6 +1421,11 @@ static const struct root_dev roots_guest_pt[] = {
 	{ 1, UT_ELSEWHERE, 4, .dump_class = true },
 };
 
+static const struct root_dev roots_other_guest_pt[] = {
+	{ 0, UT_PASSTHROUGH, 0, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4 },
+};
+
 static const struct root_dev roots_guest_needed[] = {
 	{ 0, UT_IDENTITY, 4, .dump_class = true },
 	{ 1, UT_ELSEWHERE, 4, .dump_class = true, .needed = true },
@@ -1489,15 +1496,23 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "a NIC in a guest's domain, told nothing",
 	  .devs = roots_guest_nic, .nr = ARRAY_SIZE(roots_guest_nic),
 	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
-	  .handoff = true },
+	  .unwindowed_elsewhere = 1, .handoff = true },
 	{ .name = "a NIC in a guest's domain, the crashed kernel's RAM unknown",
 	  .devs = roots_guest_nic, .nr = ARRAY_SIZE(roots_guest_nic),
 	  .walks = 2, .identity = 1, .mixed = 1, .no_old_ram = true,
 	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "not 1:1" },
-	{ .name = "a NIC in a guest's domain, the rest pass-through",
+	/*
+	 * Without a window, nothing shows that the crashed kernel kept the
+	 * addresses free: the NIC's domain may be a DMA domain with live
+	 * mappings there (a crashed kernel without the reservation).
+	 */
+	{ .name = "a NIC mapped elsewhere, no window, the rest pass-through",
 	  .devs = roots_guest_pt, .nr = ARRAY_SIZE(roots_guest_pt),
 	  .walks = 1, .passthrough = 1, .blocked = 1, .elsewhere = 1,
-	  .handoff = true },
+	  .unwindowed_elsewhere = 1 },
+	{ .name = "another device mapped elsewhere, no window, pass-through",
+	  .devs = roots_other_guest_pt, .nr = ARRAY_SIZE(roots_other_guest_pt),
+	  .walks = 1, .passthrough = 1, .blocked = 1, .elsewhere = 1 },
 	{ .name = "a needed NIC in a guest's domain",
 	  .devs = roots_guest_needed, .nr = ARRAY_SIZE(roots_guest_needed),
 	  .walks = 2, .identity = 1, .mixed = 1, .told = true,
@@ -1512,7 +1527,7 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "a NIC with both IDs in guests' domains",
 	  .devs = roots_guest_alias_both, .nr = ARRAY_SIZE(roots_guest_alias_both),
 	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
-	  .handoff = true },
+	  .unwindowed_elsewhere = 1, .handoff = true },
 };
 
 static void roots_case_desc(const struct roots_case *c, char *desc)
@@ -1586,6 +1601,7 @@ static void test_handoff_roots(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.nr_mixed, c->mixed);
 	KUNIT_EXPECT_EQ(test, h.nr_elsewhere, c->elsewhere);
 	KUNIT_EXPECT_EQ(test, h.nr_unwindowed, c->unwindowed);
+	KUNIT_EXPECT_EQ(test, h.nr_unwindowed_elsewhere, c->unwindowed_elsewhere);
 	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_ok(&h), c->handoff);
 	if (c->mixed) {
 		char rid[8];
@@ -1598,6 +1614,64 @@ static void test_handoff_roots(struct kunit *test)
 						  "%s", h.why);
 	} else {
 		KUNIT_EXPECT_STREQ(test, h.why, "");
+	}
+}
+
+/*
+ * An ELF core header that gives this kernel's own memory as the crashed
+ * kernel's RAM is not trusted: checked against this kernel's System RAM,
+ * a page of a buffer just allocated is found in a range that holds it,
+ * and a range far above any RAM the test machine has is not.
+ */
+static void test_old_ram_overlap(struct kunit *test)
+{
+	void *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct kdump_iommu_range ram[2] = { R(BIT_ULL(50), BIT_ULL(51) - 1) };
+	phys_addr_t phys;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	phys = virt_to_phys(buf);
+	KUNIT_EXPECT_NULL(test, kdump_iommu_old_ram_overlap(ram, 1));
+	ram[1].start = phys & PAGE_MASK;
+	ram[1].end = phys | ~PAGE_MASK;
+	KUNIT_EXPECT_PTR_EQ(test, kdump_iommu_old_ram_overlap(ram, 2), &ram[1]);
+	/* No ranges claim nothing. */
+	KUNIT_EXPECT_NULL(test, kdump_iommu_old_ram_overlap(ram, 0));
+}
+
+/*
+ * Which pages a walk may map as old tables: whole in the crashed kernel's
+ * RAM, and in no resource of this kernel's (its own RAM, firmware
+ * reservations, MMIO).  Checked against this kernel's resources: a page
+ * of a buffer just allocated, an IOAPIC's registers, far above all RAM.
+ */
+static void test_old_table_ok(struct kunit *test)
+{
+	void *buf = kunit_kzalloc(test, SZ_8K, GFP_KERNEL);
+	u64 page, ioapic = 0xfec00000, far = BIT_ULL(50);
+	struct kdump_iommu_range ram[] = {
+		R(far, far + SZ_1G - 1), R(0, 0), R(ioapic, ioapic + SZ_4K - 1),
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	page = ALIGN(virt_to_phys(buf), SZ_4K);
+	ram[1] = (struct kdump_iommu_range)R(page, page + SZ_4K - 1);
+	/* Old RAM that is nothing in this kernel's view */
+	KUNIT_EXPECT_TRUE(test, kdump_iommu_old_table_ok(ram, 3, far + SZ_4K));
+	/* Not in the old RAM */
+	KUNIT_EXPECT_FALSE(test, kdump_iommu_old_table_ok(ram, 3, far - SZ_4K));
+	KUNIT_EXPECT_FALSE(test, kdump_iommu_old_table_ok(ram, 0, far));
+	/* Partly in it */
+	KUNIT_EXPECT_FALSE(test, kdump_iommu_old_table_ok(ram, 3,
+							  far + SZ_1G - SZ_2K));
+	/* Said to be old RAM, but this kernel's own */
+	KUNIT_EXPECT_FALSE(test, kdump_iommu_old_table_ok(ram, 3, page));
+	/* Said to be old RAM, but claimed: x86's first IOAPIC */
+	if (IS_ENABLED(CONFIG_X86)) {
+		KUNIT_EXPECT_NE(test, region_intersects(ioapic, SZ_4K, IORESOURCE_MEM,
+							IORES_DESC_NONE),
+				REGION_DISJOINT);
+		KUNIT_EXPECT_FALSE(test, kdump_iommu_old_table_ok(ram, 3, ioapic));
 	}
 }
 
@@ -1618,6 +1692,8 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_handoff_roots, roots_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_tidy, tidy_gen_params),
+	KUNIT_CASE(test_old_ram_overlap),
+	KUNIT_CASE(test_old_table_ok),
 	KUNIT_CASE_PARAM(test_within, within_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_check, space_gen_params),
 	KUNIT_CASE_PARAM(test_iova_space_translates, translates_gen_params),
@@ -1908,34 +1984,12 @@ static void test_match_targets(struct kunit *test)
 	pci_dev_put(pdev);
 }
 
-/*
- * An ELF core header that gives this kernel's own memory as the crashed
- * kernel's RAM is not trusted: checked against this kernel's System RAM,
- * a page of a buffer just allocated is found in a range that holds it,
- * and a range far above any RAM the test machine has is not.
- */
-static void test_old_ram_overlap(struct kunit *test)
-{
-	void *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
-	struct kdump_iommu_range ram[2] = { R(BIT_ULL(50), BIT_ULL(51) - 1) };
-	phys_addr_t phys;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	phys = virt_to_phys(buf);
-	KUNIT_EXPECT_NULL(test, kdump_iommu_old_ram_overlap(ram, 1));
-	ram[1].start = phys & PAGE_MASK;
-	ram[1].end = phys | ~PAGE_MASK;
-	KUNIT_EXPECT_PTR_EQ(test, kdump_iommu_old_ram_overlap(ram, 2), &ram[1]);
-	/* No ranges claim nothing. */
-	KUNIT_EXPECT_NULL(test, kdump_iommu_old_ram_overlap(ram, 0));
-}
 
 static struct kunit_case kdump_iommu_live_cases[] = {
 	KUNIT_CASE(test_every_device_reserves),
 	KUNIT_CASE(test_iova_allocator_avoids_window),
 	KUNIT_CASE(test_arm_disarm),
 	KUNIT_CASE(test_match_targets),
-	KUNIT_CASE(test_old_ram_overlap),
 	{}
 };
 

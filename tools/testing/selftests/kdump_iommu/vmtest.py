@@ -454,6 +454,18 @@ def _fault_cases(c):
             what=c['vfio-' + tag]['what'].split(';')[0] + '; the NIC '
             'assigned to a guest whose RAM is the crash region 2 MiB on: '
             'no hand-off')
+    # The same NIC assigned to a guest under a primary in iommu=pt: every
+    # other device is in pass-through, so no window is armed, and nothing
+    # shows that the crashed kernel kept the crash region's IOVAs free in
+    # its domains.  A domain mapping them into its RAM could as well be a
+    # DMA domain of a disk or NIC the dump needs: the usual path.
+    c['vfio-pt-vtd'] = dict(
+        c['vfio-vtd'], primary='iommu=pt', path='copy',
+        kdump_console=[r"cannot hand off \(no device's old tables map this "
+                       r"kernel's memory 1:1 \(1 blocked, \d+ pass-through\)",
+                       r'KDT: vfio: %s: bus master on, driver=none$' % nic],
+        what='VT-d, primary iommu=pt, the NIC assigned to a guest: no window, '
+        'so no hand-off')
     for base in ('vtd', 'amd-ir'):
         c['failmap-' + base] = dict(
             c[base], primary='fail_kdump_iommu_window=1,100,0,1', path='copy',
