@@ -70,8 +70,6 @@
  * Read at boot: see kdump_iommu_old_ram_init().
  */
 #define KDUMP_IOMMU_OLD_RAM_MAX	128
-/* Program headers read at most: one note per CPU, and the RAM */
-#define KDUMP_IOMMU_PHNUM_MAX	8192
 
 static struct kdump_iommu_range kdump_iommu_old_ram[KDUMP_IOMMU_OLD_RAM_MAX];
 static int kdump_iommu_nr_old_ram;	/* or a negative errno */
@@ -449,32 +447,40 @@ VISIBLE_IF_KUNIT bool kdump_iommu_old_table_ok(const struct kdump_iommu_range *r
 				   kdump_iommu_not_window) != 1;
 }
 
-/*
- * The crashed kernel's RAM from its ELF core header, read the way
- * /proc/vmcore reads it (elfcorehdr_read()), which also assumes the
- * program headers right after the ELF header.
+/**
+ * kdump_iommu_old_ram_parse() - the crashed kernel's RAM from its ELF core
+ *	header
+ * @read: reads the header: elfcorehdr_read(), or a test's
+ * @addr: where the header is (elfcorehdr=)
+ * @size: its size, or 0 if not known
+ * @ram: output: the RAM, tidied (kdump_iommu_old_ram_tidy())
+ * @max: room in @ram
+ * @floor: see kdump_iommu_old_ram_tidy()
  *
- * The header is the crashed kernel's (or its kexec-tools') word, written
- * before the crash: kdump_iommu_old_ram_trusted() checks it against what
- * this kernel knows of itself, once it knows it.
+ * Read as /proc/vmcore reads it, which also assumes the program headers
+ * right after the ELF header.  The header is the crashed kernel's (or its
+ * kexec-tools') word, written before the crash:
+ * kdump_iommu_old_ram_trusted() checks it against what this kernel knows
+ * of itself, once it knows it.
  *
- * Return: the number of ranges, or a negative errno.
+ * Return: the number of ranges, -EIO if the header cannot be read,
+ * -EINVAL if it is not a 64-bit ELF header as kexec writes them, -E2BIG
+ * if it has more program headers than it can hold (or than
+ * KDUMP_IOMMU_PHNUM_MAX) or more RAM segments than @max, -ENOENT if it
+ * describes no RAM.
  */
-static int __init kdump_iommu_read_old_ram(void)
+VISIBLE_IF_KUNIT int kdump_iommu_old_ram_parse(kdump_iommu_read_t read,
+					       u64 addr, u64 size,
+					       struct kdump_iommu_range *ram,
+					       int max, u64 floor)
 {
 	struct elf64_hdr ehdr;
 	struct elf64_phdr phdr;
-	u64 pos = elfcorehdr_addr;
+	u64 pos = addr;
 	int nr = 0;
 	unsigned int i;
 
-	/* Without /proc/vmcore there is neither the reader nor a dump. */
-	if (!IS_ENABLED(CONFIG_PROC_VMCORE))
-		return -EOPNOTSUPP;
-	if (elfcorehdr_addr == ELFCORE_ADDR_MAX ||
-	    elfcorehdr_addr == ELFCORE_ADDR_ERR)
-		return -ENOENT;
-	if (elfcorehdr_read((char *)&ehdr, sizeof(ehdr), &pos) != sizeof(ehdr))
+	if (read((char *)&ehdr, sizeof(ehdr), &pos) != sizeof(ehdr))
 		return -EIO;
 	if (memcmp(ehdr.e_ident, ELFMAG, SELFMAG) ||
 	    ehdr.e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -482,22 +488,32 @@ static int __init kdump_iommu_read_old_ram(void)
 		return -EINVAL;
 	/* Past the header's end (when its size is known) is not its own. */
 	if (ehdr.e_phnum > KDUMP_IOMMU_PHNUM_MAX ||
-	    (elfcorehdr_size && sizeof(ehdr) + ehdr.e_phnum * sizeof(phdr) >
-				elfcorehdr_size))
+	    (size && sizeof(ehdr) + ehdr.e_phnum * sizeof(phdr) > size))
 		return -E2BIG;
 	for (i = 0; i < ehdr.e_phnum && nr >= 0; i++) {
-		pos = elfcorehdr_addr + ehdr.e_phoff + (u64)i * sizeof(phdr);
-		if (elfcorehdr_read((char *)&phdr, sizeof(phdr), &pos) != sizeof(phdr))
+		pos = addr + ehdr.e_phoff + (u64)i * sizeof(phdr);
+		if (read((char *)&phdr, sizeof(phdr), &pos) != sizeof(phdr))
 			return -EIO;
-		nr = kdump_iommu_old_ram_add(kdump_iommu_old_ram, nr,
-					     ARRAY_SIZE(kdump_iommu_old_ram),
-					     &phdr);
+		nr = kdump_iommu_old_ram_add(ram, nr, max, &phdr);
 	}
 	if (nr <= 0)
 		return nr ?: -ENOENT;
-	nr = kdump_iommu_old_ram_tidy(kdump_iommu_old_ram, nr,
-				      KDUMP_IOMMU_DMA_FLOOR);
+	nr = kdump_iommu_old_ram_tidy(ram, nr, floor);
 	return nr ?: -ENOENT;
+}
+
+static int __init kdump_iommu_read_old_ram(void)
+{
+	/* Without /proc/vmcore there is neither the reader nor a dump. */
+	if (!IS_ENABLED(CONFIG_PROC_VMCORE))
+		return -EOPNOTSUPP;
+	if (elfcorehdr_addr == ELFCORE_ADDR_MAX ||
+	    elfcorehdr_addr == ELFCORE_ADDR_ERR)
+		return -ENOENT;
+	return kdump_iommu_old_ram_parse(elfcorehdr_read, elfcorehdr_addr,
+					 elfcorehdr_size, kdump_iommu_old_ram,
+					 ARRAY_SIZE(kdump_iommu_old_ram),
+					 KDUMP_IOMMU_DMA_FLOOR);
 }
 
 /*

@@ -223,6 +223,12 @@ enum kdump_iommu_old kdump_iommu_old_combine(enum kdump_iommu_old a,
 /* Table formats of one driver: VT-d's second- and first-level tables */
 #define KDUMP_IOMMU_OLD_FORMATS	2
 
+/* ELF program headers read at most: one note per CPU, and the RAM */
+#define KDUMP_IOMMU_PHNUM_MAX	8192
+
+/* Reads the crashed kernel's ELF core header, as elfcorehdr_read() */
+typedef ssize_t (*kdump_iommu_read_t)(char *buf, size_t count, u64 *ppos);
+
 /**
  * struct kdump_iommu_old_tables - old table pages mapped for a walk
  * @level: per level, the page mapped last (@va NULL if none)
@@ -335,6 +341,9 @@ int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
 			    const struct elf64_phdr *phdr);
 unsigned int kdump_iommu_old_ram_tidy(struct kdump_iommu_range *ram,
 				      unsigned int nr, u64 floor);
+int kdump_iommu_old_ram_parse(kdump_iommu_read_t read, u64 addr, u64 size,
+			      struct kdump_iommu_range *ram, int max,
+			      u64 floor);
 const struct kdump_iommu_range *
 kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
 			    unsigned int nr);

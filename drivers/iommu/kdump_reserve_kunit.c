@@ -1085,6 +1085,121 @@ static void test_old_ram_add(struct kunit *test)
 	}
 }
 
+/*
+ * The whole ELF core header, as kexec writes it and as a corrupt one may
+ * be, read through a reader over a buffer as elfcorehdr_read() reads old
+ * memory: a note, two RAM segments (the second out of order, touching
+ * the first) and the kernel text inside the first.
+ */
+#define FAKE_ELF_ADDR	0x7000000ULL
+
+struct fake_core {
+	struct elf64_hdr ehdr;
+	struct elf64_phdr phdr[4];
+};
+
+static const struct fake_core *fake_core;
+static size_t fake_core_len;
+
+static ssize_t fake_core_read(char *buf, size_t count, u64 *ppos)
+{
+	u64 off = *ppos - FAKE_ELF_ADDR;
+	size_t n;
+
+	if (*ppos < FAKE_ELF_ADDR || off >= fake_core_len)
+		return 0;
+	n = min_t(size_t, count, fake_core_len - off);
+	memcpy(buf, (const u8 *)fake_core + off, n);
+	*ppos += n;
+	return n;
+}
+
+enum {
+	CORE_OK, CORE_MAGIC, CORE_CLASS32, CORE_PHENTSIZE, CORE_PHOFF,
+	CORE_PHNUM_HUGE, CORE_SHORT,
+};
+
+struct core_case {
+	const char *name;
+	unsigned int damage;	/* CORE_* */
+	u64 size;		/* elfcorehdr= size, 0 if not given */
+	int max;
+	int want;
+	struct kdump_iommu_range first;
+};
+
+static const struct core_case core_cases[] = {
+	{ "as kexec writes it", CORE_OK, 0, 4, 1, R(0x100000, 0x7fffffff) },
+	{ "with its size given", CORE_OK, sizeof(struct fake_core), 4, 1,
+	  R(0x100000, 0x7fffffff) },
+	{ "more segments than room", CORE_OK, 0, 2, -E2BIG },
+	{ "not ELF", CORE_MAGIC, 0, 4, -EINVAL },
+	{ "ELF32", CORE_CLASS32, 0, 4, -EINVAL },
+	{ "other program header size", CORE_PHENTSIZE, 0, 4, -EINVAL },
+	{ "program headers elsewhere", CORE_PHOFF, 0, 4, -EINVAL },
+	{ "more program headers than allowed", CORE_PHNUM_HUGE, 0, 4, -E2BIG },
+	{ "more program headers than its size holds", CORE_OK,
+	  sizeof(struct fake_core) - 1, 4, -E2BIG },
+	{ "cut short", CORE_SHORT, 0, 4, -EIO },
+};
+
+static void core_case_desc(const struct core_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(core, core_cases, core_case_desc);
+
+static void test_old_ram_parse(struct kunit *test)
+{
+	const struct core_case *c = test->param_value;
+	struct fake_core *core = kunit_kzalloc(test, sizeof(*core), GFP_KERNEL);
+	struct kdump_iommu_range ram[4] = {};
+	int nr;
+
+	KUNIT_ASSERT_NOT_NULL(test, core);
+	memcpy(core->ehdr.e_ident, ELFMAG, SELFMAG);
+	core->ehdr.e_ident[EI_CLASS] = ELFCLASS64;
+	core->ehdr.e_phoff = sizeof(core->ehdr);
+	core->ehdr.e_phentsize = sizeof(core->phdr[0]);
+	core->ehdr.e_phnum = ARRAY_SIZE(core->phdr);
+	core->phdr[0] = (struct elf64_phdr)NOTE(0x1000, 0x400);
+	core->phdr[1] = (struct elf64_phdr)LOAD(0x1000000, 0x2000000);
+	core->phdr[2] = (struct elf64_phdr)LOAD(0x40000000, 0x40000000);
+	core->phdr[3] = (struct elf64_phdr)LOAD(0x1000, 0x3ffff000);
+	fake_core_len = sizeof(*core);
+	switch (c->damage) {
+	case CORE_MAGIC:
+		core->ehdr.e_ident[EI_MAG1] = 'x';
+		break;
+	case CORE_CLASS32:
+		core->ehdr.e_ident[EI_CLASS] = ELFCLASS32;
+		break;
+	case CORE_PHENTSIZE:
+		core->ehdr.e_phentsize--;
+		break;
+	case CORE_PHOFF:
+		core->ehdr.e_phoff += 8;
+		break;
+	case CORE_PHNUM_HUGE:
+		core->ehdr.e_phnum = KDUMP_IOMMU_PHNUM_MAX + 1;
+		break;
+	case CORE_SHORT:
+		fake_core_len -= sizeof(core->phdr[0]) / 2;
+		break;
+	}
+	fake_core = core;
+	nr = kdump_iommu_old_ram_parse(fake_core_read, FAKE_ELF_ADDR, c->size,
+				       ram, c->max, SZ_1M);
+	fake_core = NULL;
+	KUNIT_ASSERT_EQ(test, nr, c->want);
+	if (nr > 0) {
+		/* Sorted, merged (text inside), cut at the floor */
+		KUNIT_EXPECT_EQ(test, ram[0].start, c->first.start);
+		KUNIT_EXPECT_EQ(test, ram[0].end, c->first.end);
+	}
+}
+
 /* The crashed kernel's RAM sorted, merged and cut at the DMA floor */
 struct tidy_case {
 	const char *name;
@@ -1691,6 +1806,7 @@ static struct kunit_case kdump_iommu_pure_cases[] = {
 	KUNIT_CASE_PARAM(test_device_refuses, refuses_gen_params),
 	KUNIT_CASE_PARAM(test_handoff_roots, roots_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_add, old_ram_gen_params),
+	KUNIT_CASE_PARAM(test_old_ram_parse, core_gen_params),
 	KUNIT_CASE_PARAM(test_old_ram_tidy, tidy_gen_params),
 	KUNIT_CASE(test_old_ram_overlap),
 	KUNIT_CASE(test_old_table_ok),

@@ -32,6 +32,21 @@
 
 #include <linux/vfio.h>
 
+/* A number in hex or decimal, the whole argument, or exit 2 */
+static unsigned long long number(const char *arg)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end) {
+		fprintf(stderr, "vfio_map: '%s' is no address or size\n", arg);
+		exit(2);
+	}
+	return n;
+}
+
 static void die(const char *what)
 {
 	fprintf(stderr, "vfio_map: %s: %s\n", what, strerror(errno));
@@ -108,8 +123,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vfio_map GROUP IOVA SIZE [hold [PHYS]]\n");
 		return 2;
 	}
-	iova = strtoull(argv[2], NULL, 0);
-	size = strtoull(argv[3], NULL, 0);
+	iova = number(argv[2]);
+	size = number(argv[3]);
+	if (!size || iova + size - 1 < iova) {
+		fprintf(stderr, "vfio_map: empty or wrapping range\n");
+		return 2;
+	}
 
 	container = open("/dev/vfio/vfio", O_RDWR);
 	if (container < 0)
@@ -137,7 +156,7 @@ int main(int argc, char **argv)
 		if (mem < 0)
 			die("/dev/mem");
 		buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mem,
-			   strtoull(argv[5], NULL, 0));
+			   number(argv[5]));
 	} else {
 		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
