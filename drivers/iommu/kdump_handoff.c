@@ -416,23 +416,18 @@ kdump_iommu_old_ram_overlap(const struct kdump_iommu_range *ram,
 	return NULL;
 }
 
-static int kdump_iommu_not_window(struct resource *res, void *arg)
-{
-	return !(res->flags & IORESOURCE_WINDOW);
-}
-
 /**
  * kdump_iommu_old_table_ok() - may a page be mapped as an old table?
  * @ram: the crashed kernel's RAM
  * @nr: how many ranges @ram holds
  * @phys: the page, 4 KiB
  *
- * The page must lie whole in @ram and, in this kernel's view of the
- * physical address space, in nothing but a host bridge window (which
- * firmware may draw over the crashed kernel's RAM, invisible to this
- * kernel): not in its own RAM, and not in anything a resource claims,
- * such as firmware-reserved ranges, the APICs, MMCONFIG or an IOMMU's
- * registers.  (A PCI BAR inside such a window is not looked at.)
+ * The page must lie whole in @ram, and not in this kernel's own RAM.
+ * Other resources this kernel knows cannot tell MMIO from the crashed
+ * kernel's RAM: x86 claims the gap after each range of its RAM up to an
+ * alignment as "RAM buffer", and in a kdump kernel that gap is the
+ * crashed kernel's RAM.  So MMIO is kept out only as far as @ram is
+ * right (kdump_iommu_old_ram_trusted()).
  *
  * Return: true if the page may be mapped.
  */
@@ -442,9 +437,8 @@ VISIBLE_IF_KUNIT bool kdump_iommu_old_table_ok(const struct kdump_iommu_range *r
 	if (!kdump_iommu_within(ram, nr, phys, SZ_4K) ||
 	    phys + SZ_4K - 1 > PHYS_ADDR_MAX)
 		return false;
-	return walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_MEM, phys,
-				   phys + SZ_4K - 1, NULL,
-				   kdump_iommu_not_window) != 1;
+	return walk_system_ram_res(phys, phys + SZ_4K - 1, NULL,
+				   kdump_iommu_found) != 1;
 }
 
 /**
@@ -569,7 +563,7 @@ arch_initcall(kdump_iommu_old_ram_init);
  *
  * A table the crashed kernel left can only be in its RAM, as its ELF core
  * header describes it, and never in this kernel's memory (which the
- * hardware would then walk while this kernel writes it) or in MMIO
+ * hardware would then walk while this kernel writes it)
  * (kdump_iommu_old_table_ok()).  An entry that points anywhere else is
  * corrupt: it is not mapped, and the walk fails.
  *
