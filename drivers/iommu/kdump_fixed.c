@@ -322,6 +322,9 @@ VISIBLE_IF_KUNIT int kdump_iommu_fixed_lookup(void *data, u64 iova,
 		return 0;
 	}
 	pte->size = BIT_ULL(unit->space.page_shift);
+	/* Entries are quadwords: a base between them is not understood. */
+	if (unit->old_table & (sizeof(u64) - 1))
+		return -EINVAL;
 	addr = unit->old_table + index * sizeof(u64);
 	if (addr < unit->old_table)
 		return -EINVAL;

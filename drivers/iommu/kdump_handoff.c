@@ -9,7 +9,8 @@
  * every device, how its old translation treats this kernel's memory:
  *
  * - identity: its page tables map every page to itself, read/write (the
- *   window): the device can do DMA with physical addresses;
+ *   window), and not the crashed kernel's RAM: the device can do DMA
+ *   with physical addresses;
  * - pass-through: its DMA is not translated: it can too, but that is no
  *   sign of a window;
  * - blocked: no page is mapped: the device cannot reach this kernel's
@@ -764,7 +765,8 @@ static void kdump_iommu_handoff_mixed(struct kdump_iommu_handoff *h, u16 rid,
  * DMA is translated (AMD-Vi's DTE IR/IW, VT-d's context entry) the driver
  * checks before it calls this.
  *
- * Return: its state (a reason is kept for %KDUMP_OLD_MIXED).
+ * Return: its state (a reason is kept for %KDUMP_OLD_MIXED), where a
+ * table that maps all memory 1:1 is %KDUMP_OLD_PASSTHROUGH.
  */
 enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 					      u64 root, unsigned int levels,
@@ -778,7 +780,7 @@ enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 	/* Tables are 4 KiB pages in every format, whatever PAGE_SIZE is */
 	u64 page = root >> 12;
 	/* A root whose key does not fit (32-bit) is walked every time. */
-	bool cache = page <= ULONG_MAX / kinds &&
+	bool cache = page <= (ULONG_MAX - (kinds - 1)) / kinds &&
 		     levels < KDUMP_IOMMU_OLD_LEVELS &&
 		     format < KDUMP_IOMMU_OLD_FORMATS;
 	unsigned long key = cache ? page * kinds +
@@ -791,6 +793,21 @@ enum kdump_iommu_old kdump_iommu_handoff_root(struct kdump_iommu_handoff *h,
 		return xa_to_value(seen);
 
 	kdump_iommu_walk_ram(h, lookup, data, &w);
+	/*
+	 * A domain that maps the crashed kernel's RAM 1:1 too (its page
+	 * table page, say) maps all memory 1:1: an identity domain built of
+	 * page tables (VT-d without hardware pass-through), not the window,
+	 * which maps the crash regions alone.  It reaches everything, and is
+	 * no sign that a window was armed.
+	 */
+	if (w.state == KDUMP_OLD_IDENTITY) {
+		struct kdump_iommu_pte pte = {};
+		u64 page = root & ~(u64)(SZ_4K - 1);
+
+		if (!lookup(data, page, &pte) && pte.phys == page &&
+		    pte.writable)
+			w.state = KDUMP_OLD_PASSTHROUGH;
+	}
 	kdump_iommu_old_tables_done(t);
 	if (w.state == KDUMP_OLD_MIXED)
 		kdump_iommu_handoff_mixed(h, rid, &w);
@@ -815,9 +832,7 @@ static const char kdump_iommu_why_untrusted[] =
  * @untrusted: the device is untrusted (external-facing)
  * @dump_class: it is a mass-storage or network controller
  * @unwindowed: set if, told nothing, this kernel may need the device for
- *	its dump and the crashed kernel gave it no window (for
- *	%KDUMP_OLD_ELSEWHERE: unless a window was armed elsewhere, see
- *	kdump_iommu_handoff_ok())
+ *	its dump and the crashed kernel gave it no window
  *
  * A device this kernel needs must be 1:1: if the crashed kernel armed
  * other devices than the dump uses, the usual path is the one that works.
@@ -826,8 +841,9 @@ static const char kdump_iommu_why_untrusted[] =
  * nothing, a kdump kernel may need any disk or NIC (the primary's default
  * targets): one without the window (@unwindowed) means the usual path,
  * not a dump device left undriven.  One whose old tables map this
- * kernel's addresses elsewhere is such a device too, unless the crashed
- * kernel armed a window: see kdump_iommu_handoff_ok().
+ * kernel's addresses elsewhere is not: that indicates a domain the window
+ * could not be in, if a window was armed; if none was, blocked devices
+ * stop the hand-off anyway (kdump_iommu_handoff_decide()).
  *
  * Return: why the device stops the hand-off, or NULL if it does not.
  */
@@ -847,9 +863,8 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
 		return "reaches part of this kernel's memory";
 	if (untrusted && reaches)
 		return kdump_iommu_why_untrusted;
-	*unwindowed = !told && (state == KDUMP_OLD_BLOCKED ||
-				state == KDUMP_OLD_ELSEWHERE) &&
-		      !untrusted && dump_class;
+	*unwindowed = !told && state == KDUMP_OLD_BLOCKED && !untrusted &&
+		      dump_class;
 	return NULL;
 }
 
@@ -883,9 +898,7 @@ VISIBLE_IF_KUNIT bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h,
 		kdump_iommu_handoff_why(h, rid, "%s", why);
 		return false;
 	}
-	if (unwindowed && state == KDUMP_OLD_ELSEWHERE)
-		h->nr_unwindowed_elsewhere++;
-	else if (unwindowed && !h->nr_unwindowed++)
+	if (unwindowed && !h->nr_unwindowed++)
 		h->unwindowed = rid;
 	if (state == KDUMP_OLD_IDENTITY) {
 		h->nr_identity++;
@@ -940,22 +953,19 @@ void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
  */
 VISIBLE_IF_KUNIT bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h)
 {
-	unsigned int missed = h->nr_unwindowed;
-
 	/*
 	 * A domain that maps this kernel's addresses only to the crashed
 	 * kernel's RAM is not one the window was missing from only if the
 	 * crashed kernel kept those addresses free in every domain it
-	 * managed: that is, if it reserved the window, which a device that
-	 * has it (identity) shows.  Without one, it may be a DMA domain with
-	 * live mappings there, of a disk or NIC the dump needs.
+	 * managed: if it armed a window, which a device that has it shows.
+	 * Without one (no device identity), it may be a DMA domain with live
+	 * mappings there, of a disk or NIC the dump needs: it is blocked,
+	 * and blocked devices without a window stop the hand-off.
 	 */
-	if (!h->nr_identity)
-		missed += h->nr_unwindowed_elsewhere;
 	return !h->why[0] &&
 	       kdump_iommu_handoff_decide(h->nr_identity, h->nr_passthrough,
-					  h->nr_blocked - missed,
-					  h->nr_mixed + missed);
+					  h->nr_blocked - h->nr_unwindowed,
+					  h->nr_mixed + h->nr_unwindowed);
 }
 
 static const char kdump_iommu_why_elsewhere[] =

@@ -270,8 +270,6 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
  *	crashed kernel's RAM, or whose tables cannot be read
  * @nr_unwindowed: of @nr_blocked, the mass-storage and network
  *	controllers, which a kdump kernel told nothing may need
- * @nr_unwindowed_elsewhere: and those mapped elsewhere, which it may
- *	need only if no window was armed
  * @unwindowed: the first of @nr_unwindowed, for the log
  * @why: why the hand-off is refused: the first such device, or the
  *	reason the driver gave
@@ -293,7 +291,6 @@ struct kdump_iommu_handoff {
 	unsigned int nr_elsewhere;
 	unsigned int nr_mixed;
 	unsigned int nr_unwindowed;
-	unsigned int nr_unwindowed_elsewhere;
 	u16 unwindowed;
 	char why[128];
 	struct xarray roots;

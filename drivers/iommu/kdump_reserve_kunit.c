@@ -1354,9 +1354,8 @@ static const struct refuses_case refuses_cases[] = {
 	{ "a NIC in pass-through", KDUMP_OLD_PASSTHROUGH, .dump_class = true },
 	{ "a disk without the window, told nothing", KDUMP_OLD_BLOCKED,
 	  .dump_class = true, .unwindowed = true },
-	/* (counted apart: it stops the hand-off only without a window) */
 	{ "a NIC assigned to a guest, told nothing", KDUMP_OLD_ELSEWHERE,
-	  .dump_class = true, .unwindowed = true },
+	  .dump_class = true },
 	{ "another device without the window", KDUMP_OLD_BLOCKED },
 	{ "another device assigned to a guest", KDUMP_OLD_ELSEWHERE },
 	{ "an untrusted disk without the window", KDUMP_OLD_BLOCKED,
@@ -1422,9 +1421,21 @@ static void test_device_refuses(struct kunit *test)
  * guest's (elsewhere: every address mapped into the crashed kernel's RAM,
  * given to the decision as kdump_iommu_handoff_begin() does) all over.
  */
-enum { UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_ELSEWHERE, UT_TABLES, UT_PASSTHROUGH };
+enum {
+	UT_IDENTITY, UT_BLOCKED, UT_READONLY, UT_ELSEWHERE, UT_ALLMEM, UT_TABLES,
+	UT_PASSTHROUGH,
+};
 
+/* The fake roots: above this kernel's RAM, and above the window's 1:1 */
+#define ROOTS_BASE	BIT_ULL(51)
+
+/* The window: this kernel's RAM 1:1, not the fake roots above it */
 static const struct fake_pte ptes_all_identity[] = {
+	{ 0, ROOTS_BASE, 0, true },
+};
+
+/* All memory 1:1, the old tables too: an identity domain, not a window */
+static const struct fake_pte ptes_all_memory[] = {
 	{ 0, BIT_ULL(52), 0, true },
 };
 
@@ -1463,7 +1474,6 @@ struct roots_case {
 	const char *why;	/* and what the reason says of it */
 	unsigned int unwindowed;	/* disks and NICs without the window */
 	unsigned int elsewhere;
-	unsigned int unwindowed_elsewhere;	/* of those, disks and NICs */
 	bool told;		/* kdump_iommu_devices= given */
 	bool no_old_ram;	/* the crashed kernel's RAM not known */
 };
@@ -1534,6 +1544,15 @@ static const struct root_dev roots_guest_nic[] = {
 static const struct root_dev roots_guest_pt[] = {
 	{ 0, UT_PASSTHROUGH, 0, .dump_class = true },
 	{ 1, UT_ELSEWHERE, 4, .dump_class = true },
+};
+
+static const struct root_dev roots_allmem_guest[] = {
+	{ 0, UT_ALLMEM, 4, .dump_class = true },
+	{ 1, UT_ELSEWHERE, 4, .dump_class = true },
+};
+
+static const struct root_dev roots_allmem[] = {
+	{ 0, UT_ALLMEM, 4, .dump_class = true }, { 1, UT_ALLMEM, 4 },
 };
 
 static const struct root_dev roots_other_guest_pt[] = {
@@ -1611,7 +1630,7 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "a NIC in a guest's domain, told nothing",
 	  .devs = roots_guest_nic, .nr = ARRAY_SIZE(roots_guest_nic),
 	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
-	  .unwindowed_elsewhere = 1, .handoff = true },
+	  .handoff = true },
 	{ .name = "a NIC in a guest's domain, the crashed kernel's RAM unknown",
 	  .devs = roots_guest_nic, .nr = ARRAY_SIZE(roots_guest_nic),
 	  .walks = 2, .identity = 1, .mixed = 1, .no_old_ram = true,
@@ -1623,8 +1642,18 @@ static const struct roots_case roots_cases[] = {
 	 */
 	{ .name = "a NIC mapped elsewhere, no window, the rest pass-through",
 	  .devs = roots_guest_pt, .nr = ARRAY_SIZE(roots_guest_pt),
-	  .walks = 1, .passthrough = 1, .blocked = 1, .elsewhere = 1,
-	  .unwindowed_elsewhere = 1 },
+	  .walks = 1, .passthrough = 1, .blocked = 1, .elsewhere = 1 },
+	/*
+	 * VT-d without hardware pass-through builds identity domains of
+	 * page tables over all memory: that is no window, and a NIC whose
+	 * domain maps this kernel's addresses elsewhere may be a dump NIC.
+	 */
+	{ .name = "all memory 1:1 (no window), a NIC mapped elsewhere",
+	  .devs = roots_allmem_guest, .nr = ARRAY_SIZE(roots_allmem_guest),
+	  .walks = 2, .passthrough = 1, .blocked = 1, .elsewhere = 1 },
+	{ .name = "all memory 1:1 in two units: as pass-through",
+	  .devs = roots_allmem, .nr = ARRAY_SIZE(roots_allmem),
+	  .walks = 2, .passthrough = 2, .handoff = true },
 	{ .name = "another device mapped elsewhere, no window, pass-through",
 	  .devs = roots_other_guest_pt, .nr = ARRAY_SIZE(roots_other_guest_pt),
 	  .walks = 1, .passthrough = 1, .blocked = 1, .elsewhere = 1 },
@@ -1642,7 +1671,7 @@ static const struct roots_case roots_cases[] = {
 	{ .name = "a NIC with both IDs in guests' domains",
 	  .devs = roots_guest_alias_both, .nr = ARRAY_SIZE(roots_guest_alias_both),
 	  .walks = 2, .identity = 1, .blocked = 1, .elsewhere = 1,
-	  .unwindowed_elsewhere = 1, .handoff = true },
+	  .handoff = true },
 };
 
 static void roots_case_desc(const struct roots_case *c, char *desc)
@@ -1656,7 +1685,8 @@ static void test_handoff_roots(struct kunit *test)
 {
 	const struct roots_case *c = test->param_value;
 	struct fake_table tables[UT_TABLES] = {
-		[UT_IDENTITY] = { ptes_all_identity, 1 },
+		[UT_IDENTITY] = { ptes_all_identity, 1, ROOTS_BASE },
+		[UT_ALLMEM] = { ptes_all_memory, 1 },
 		[UT_BLOCKED] = { NULL, 0, BIT_ULL(52) },
 		[UT_READONLY] = { ptes_all_readonly, 1 },
 		[UT_ELSEWHERE] = { ptes_all_guest, 1 },
@@ -1681,7 +1711,8 @@ static void test_handoff_roots(struct kunit *test)
 		for (id = 0; id < 2 && table != UT_PASSTHROUGH; id++) {
 			struct kdump_iommu_old_tables t = {};
 			/* A root per unit and table, or unit 0's when shared */
-			u64 root = ((d->shared ? 0 : d->unit) + 1) * SZ_1M +
+			u64 root = ROOTS_BASE +
+				   ((d->shared ? 0 : d->unit) + 1) * SZ_1M +
 				   table * SZ_4K;
 			unsigned int before = tables[table].lookups;
 			enum kdump_iommu_old one;
@@ -1716,7 +1747,6 @@ static void test_handoff_roots(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.nr_mixed, c->mixed);
 	KUNIT_EXPECT_EQ(test, h.nr_elsewhere, c->elsewhere);
 	KUNIT_EXPECT_EQ(test, h.nr_unwindowed, c->unwindowed);
-	KUNIT_EXPECT_EQ(test, h.nr_unwindowed_elsewhere, c->unwindowed_elsewhere);
 	KUNIT_EXPECT_EQ(test, kdump_iommu_handoff_ok(&h), c->handoff);
 	if (c->mixed) {
 		char rid[8];
@@ -1766,6 +1796,8 @@ static void test_old_table_ok(struct kunit *test)
 	struct kdump_iommu_range ram[] = { R(far, far + SZ_1G - 1), R(0, 0) };
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (far + SZ_1G > PHYS_ADDR_MAX)
+		kunit_skip(test, "no physical addresses above 4 GiB");
 	page = ALIGN(virt_to_phys(buf), SZ_4K);
 	ram[1] = (struct kdump_iommu_range)R(page, page + SZ_4K - 1);
 	/* Old RAM that is nothing in this kernel's view */

@@ -21,6 +21,8 @@
  * away from a guest, as it does with "reserved" regions.
  */
 
+#define _FILE_OFFSET_BITS 64
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,7 +42,7 @@ static unsigned long long number(const char *arg)
 
 	errno = 0;
 	n = strtoull(arg, &end, 0);
-	if (errno || end == arg || *end) {
+	if (errno || end == arg || *end || *arg == '-') {
 		fprintf(stderr, "vfio_map: '%s' is no address or size\n", arg);
 		exit(2);
 	}
