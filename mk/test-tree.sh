@@ -6,10 +6,15 @@
 # new files added, a new file touched again later) are written back, then
 # assembled again; the result must be the same tree with the same commit
 # messages.  Also checks that assemble refuses to drop work that was not
-# written back.
+# written back.  On a base other than the primary one (BASE=6.1), a change
+# to a new file the primary base's series has too goes to that base's
+# new-files.diff, and the repository's file stays as it was.
 #
-# usage: mk/test-tree.sh TREE
+# usage: [BASE=6.12|6.1] mk/test-tree.sh TREE
 set -euo pipefail
+
+BASE=${BASE:-6.12}
+PRIMARY=6.12
 
 src_tree=$(cd "$1" && pwd)
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +48,10 @@ git add -A
 git commit -q -m "docs: round-trip new file only"
 printf 'int rt_b;\n' >>drivers/iommu/rt/a.c
 git commit -q -am "iommu: touch the new file again"
+if [ "$BASE" != "$PRIMARY" ]; then
+	printf '/* rt: %s only */\n' "$BASE" >>drivers/iommu/kdump_status.c
+	git commit -q -am "iommu: a change of this base's own to a shared file"
+fi
 want_tree=$(git rev-parse 'HEAD^{tree}')
 
 # assemble must refuse to run over commits that were not written back ...
@@ -62,15 +71,22 @@ git checkout -q drivers/iommu/Makefile
 cd "$tmp/repo"
 cmp drivers/iommu/rt/a.c "$tree/drivers/iommu/rt/a.c" || fail "new file content"
 [ -x Documentation/rt.rst ] || fail "executable bit lost"
-p=$(grep -n 'round-trip-edit' patches/series | cut -d: -f1)
-[ -n "$p" ] || fail "series lacks the edit patch: $(cat patches/series)"
-sed -n "$((p + 1))p" patches/series | grep -q 'drivers/iommu/rt/a.c' || fail "new file not listed under its patch"
-grep -q '^+# roundtrip' patches/*round-trip-edit.patch || fail "upstream edit not in the patch"
-! grep -q 'rt/a.c' patches/*round-trip-edit.patch || fail "new file leaked into the patch"
-grep -q 'Edits an upstream file' patches/*round-trip-edit.patch || fail "commit body lost"
+p=$(grep -n 'round-trip-edit' patches/$BASE/series | cut -d: -f1)
+[ -n "$p" ] || fail "series lacks the edit patch: $(cat patches/$BASE/series)"
+sed -n "$((p + 1))p" patches/$BASE/series | grep -q 'drivers/iommu/rt/a.c' || fail "new file not listed under its patch"
+grep -q '^+# roundtrip' patches/$BASE/*round-trip-edit.patch || fail "upstream edit not in the patch"
+! grep -q 'rt/a.c' patches/$BASE/*round-trip-edit.patch || fail "new file leaked into the patch"
+grep -q 'Edits an upstream file' patches/$BASE/*round-trip-edit.patch || fail "commit body lost"
 # The later change to a.c stays in its own patch, as a diff.
-grep -q '^+int rt_b;' patches/*touch-the-new-file-again.patch ||
+grep -q '^+int rt_b;' patches/$BASE/*touch-the-new-file-again.patch ||
 	fail "the later change to a new file is not in its patch"
+
+if [ "$BASE" != "$PRIMARY" ]; then
+	cmp -s drivers/iommu/kdump_status.c "$repo/drivers/iommu/kdump_status.c" ||
+		fail "a $BASE change to a shared file changed the repository's file"
+	grep -q "^+/\* rt: $BASE only \*/" "patches/$BASE/new-files.diff" ||
+		fail "a $BASE change to a shared file is not in its new-files.diff"
+fi
 
 # Re-assemble from the written-back repository: same tree, same messages,
 # and the commit that adds a.c has it as it was then, without rt_b.
@@ -79,8 +95,9 @@ msgs=$(git -C "$tree" log --format='%an%n%s%n%b' pristine..HEAD)
 got_tree=$(git -C "$tree" rev-parse 'HEAD^{tree}')
 [ "$got_tree" = "$want_tree" ] || fail "re-assembled tree differs: $(git -C "$tree" diff --stat "$want_tree" HEAD)"
 [ "$msgs" = "$(git -C "$tree" log --format='%an%n%s%n%b' pristine..HEAD)" ] || fail "commit messages differ"
-[ "$(git -C "$tree" show HEAD~2:drivers/iommu/rt/a.c)" = "$(printf '// SPDX-License-Identifier: GPL-2.0\nint rt_a;')" ] ||
-	fail "the commit that adds a.c does not have it as it was added: $(git -C "$tree" show HEAD~2:drivers/iommu/rt/a.c)"
+added=$(git -C "$tree" log -1 --format=%H --grep='^iommu: round-trip edit$')
+[ "$(git -C "$tree" show "$added:drivers/iommu/rt/a.c")" = "$(printf '// SPDX-License-Identifier: GPL-2.0\nint rt_a;')" ] ||
+	fail "the commit that adds a.c does not have it as it was added: $(git -C "$tree" show "$added:drivers/iommu/rt/a.c")"
 # A repository whose later diff no longer fits the file is refused.
 sed -i 's/^int rt_b;$/int rt_c;/' drivers/iommu/rt/a.c
 if "$repo/mk/tree.sh" assemble "$tmp/repo" "$tree" >"$tmp/out" 2>&1; then

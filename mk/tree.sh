@@ -4,13 +4,16 @@
 # Assemble the patched kernel tree from this repository, and write a kernel
 # developer's commits in that tree back into the repository.
 #
-#   mk/tree.sh assemble  REPO TREE   pristine Debian 6.1 + our series, as commits
-#   mk/tree.sh writeback REPO TREE   commits pristine..HEAD -> overlay + patches/
+#   mk/tree.sh assemble  REPO TREE   pristine Debian $BASE + its series, as commits
+#   mk/tree.sh writeback REPO TREE   commits pristine..HEAD -> overlay + patches/$BASE/
+#
+# BASE (default: the primary base, 6.12) is the Debian linux-source-$BASE
+# the series is for.  Each base has its own series in patches/$BASE/.
 #
 # The repository is a sparse kernel tree: every file the series adds sits at
 # its in-tree path, and edits to files that exist upstream are patches in
-# patches/.  patches/series lists the commits of the series in order; a
-# patch name may be followed by indented lines naming the new files that
+# patches/$BASE/.  Its series file lists the commits of the series in order;
+# a patch name may be followed by indented lines naming the new files that
 # commit adds (with their final content, taken from the repository):
 #
 #   0001-iommu-add-foo.patch
@@ -23,38 +26,48 @@
 #
 # A patch may hold only a commit message (no diff) when its commit adds
 # new files only.  Files under an upstream top-level directory that no
-# series entry names are still assembled, as a trailing "WIP" commit.
+# base's series names are still assembled, as a trailing "WIP" commit.
+#
+# The new files hold the primary base's code.  Where another base's APIs
+# differ, its new files differ by patches/$BASE/new-files.diff, applied to
+# them before anything else (its writeback writes that diff, and leaves
+# the primary base's files alone); a new file only one base's series names
+# is that base's alone and sits in the repository as it is.
 #
 # assemble builds the commits with a private index (no work-tree churn) and
 # then checks out the result, so only files that really changed get a new
 # mtime and an incremental kernel build stays incremental.
 set -euo pipefail
 
-TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+PRIMARY=6.12
+BASE=${BASE:-$PRIMARY}
+TARBALL=${TARBALL:-/usr/src/linux-source-$BASE.tar.xz}
 BRANCH=kdump-iommu
 SYNCED=refs/kdump-iommu/synced
 
 die() { echo "tree: error: $*" >&2; exit 1; }
 note() { echo "tree: $*"; }
 
-[ $# -eq 3 ] || die "usage: $0 assemble|writeback REPO TREE"
+[ $# -eq 3 ] || die "usage: [BASE=6.12|6.1] $0 assemble|writeback REPO TREE"
 cmd=$1
 REPO=$(cd "$2" && pwd)
+PATCHES=$REPO/patches/$BASE
+[ -d "$PATCHES" ] || die "no series for base $BASE: $PATCHES is missing"
 mkdir -p "$(dirname "$3")"
 TREE=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 
 # Read patches/series into two parallel arrays: patch names, and for each a
 # space-separated list of the new files it adds.
 read_series() {
-	local line name=""
+	local line name="" dir=${1:-$PATCHES}
 	S_PATCH=()
 	S_FILES=()
-	[ -f "$REPO/patches/series" ] || return 0
+	[ -f "$dir/series" ] || return 0
 	while IFS= read -r line || [ -n "$line" ]; do
 		case "$line" in
 		'' | '#'*) continue ;;
 		[[:space:]]*)
-			[ -n "$name" ] || die "patches/series: file before any patch: $line"
+			[ -n "$name" ] || die "$dir/series: file before any patch: $line"
 			line=$(echo "$line" | tr -d '[:space:]')
 			S_FILES[${#S_FILES[@]} - 1]+=" $line"
 			;;
@@ -64,7 +77,46 @@ read_series() {
 			S_FILES+=("")
 			;;
 		esac
-	done <"$REPO/patches/series"
+	done <"$dir/series"
+}
+
+# The new files other bases' series name (one per line), which are not
+# this base's unfinished work.
+other_bases_files() {
+	local d
+	for d in "$REPO"/patches/*/; do
+		[ "$(basename "$d")" != "$BASE" ] || continue
+		read_series "${d%/}"
+		# shellcheck disable=SC2068
+		printf '%s\n' ${S_FILES[@]}
+	done
+	read_series
+}
+
+# final FILE: the path of FILE's content at the tip of this base's series:
+# the repository's, or for a base other than the primary one with
+# new-files.diff applied ($SCRATCH/final).
+final() {
+	if [ -f "$SCRATCH/final/$1" ]; then
+		echo "$SCRATCH/final/$1"
+	else
+		echo "$REPO/$1"
+	fi
+}
+
+# Apply this base's new-files.diff to copies of the files it changes.
+apply_base_diff() {
+	local diff=$PATCHES/new-files.diff f
+	mkdir -p "$SCRATCH/final"
+	[ -f "$diff" ] || return 0
+	[ "$BASE" != "$PRIMARY" ] || die "$diff: the primary base's new files are the repository's"
+	for f in $(sed -n 's|^+++ b/||p' "$diff"); do
+		mkdir -p "$SCRATCH/final/$(dirname "$f")"
+		cp "$REPO/$f" "$SCRATCH/final/$f" ||
+			die "$(basename "$diff") changes $f, which is not in the repository"
+	done
+	(cd "$SCRATCH/final" && git apply -p1 "$diff") ||
+		die "patches/$BASE/new-files.diff does not apply to the new files: port the change to $BASE (see README)"
 }
 
 # The top-level directories of the upstream tree: files of the repository
@@ -97,7 +149,7 @@ unhide_toplevel() {
 
 unpack_pristine() {
 	local tmp ver
-	[ -r "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.1)"
+	[ -r "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-$BASE)"
 	tmp=$TREE.unpack
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
@@ -107,14 +159,14 @@ unpack_pristine() {
 	(
 		cd "$tmp"
 		git init -q -b "$BRANCH"
-		export GIT_AUTHOR_NAME="Debian linux-source-6.1"
+		export GIT_AUTHOR_NAME="Debian linux-source-$BASE"
 		export GIT_AUTHOR_EMAIL="linux-source@debian.invalid"
 		export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
 		export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
 		git add -Af .
 		date=$(date -R -r Makefile)
 		GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date \
-			git commit -q -m "Linux $ver (Debian linux-source-6.1)" \
+			git commit -q -m "Linux $ver (Debian linux-source-$BASE)" \
 			-m "Pristine $(basename "$TARBALL") as shipped by Debian."
 		git tag pristine
 		git update-ref $SYNCED HEAD
@@ -142,10 +194,10 @@ commit_entry() {
 			die "$(basename "$patch") does not apply"
 	fi
 	for f in "$@"; do
-		[ -f "$REPO/$f" ] || die "patches/series names $f, which is not in the repository"
+		[ -f "$REPO/$f" ] || die "patches/$BASE/series names $f, which is not in the repository"
 		mode=100644
 		[ -x "$REPO/$f" ] && mode=100755
-		blob=$(git hash-object -w -- "${SRC[$f]:-$REPO/$f}")
+		blob=$(git hash-object -w -- "${SRC[$f]:-$(final "$f")}")
 		git update-index --add --cacheinfo "$mode,$blob,$f"
 	done
 	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
@@ -179,12 +231,12 @@ touches() {
 as_added() {
 	local i=$1 f=$2 j p dir=""
 	for ((j = ${#S_PATCH[@]} - 1; j > i; j--)); do
-		p=$REPO/patches/${S_PATCH[$j]}
+		p=$PATCHES/${S_PATCH[$j]}
 		touches "$p" "$f" || continue
 		if [ -z "$dir" ]; then
 			dir=$SCRATCH/$i
 			mkdir -p "$dir/$(dirname "$f")"
-			cp "$REPO/$f" "$dir/$f"
+			cp "$(final "$f")" "$dir/$f"
 		fi
 		(cd "$dir" && git apply -R --include="$f" "$p") ||
 			die "${S_PATCH[$j]}: its change to $f does not reverse-apply to the final $f"
@@ -193,7 +245,7 @@ as_added() {
 }
 
 assemble() {
-	local i head new listed f src wip=() files date
+	local i head new listed others f src wip=() files date
 	[ -d "$TREE/.git" ] || unpack_pristine
 	cd "$TREE"
 	unhide_toplevel
@@ -204,27 +256,29 @@ assemble() {
 		die "$TREE has commits that are not in the repository: run 'make writeback' first (or 'make tree-reset' to drop them)"
 	fi
 
+	others=" $(other_bases_files | tr '\n' ' ') "
 	read_series
 	export GIT_INDEX_FILE=$TREE/.git/index.assemble
 	git read-tree pristine
 	new=$(git rev-parse pristine)
 	listed=" "
 	SCRATCH=$(mktemp -d)
+	apply_base_diff
 	declare -gA SRC=()
 	for i in "${!S_PATCH[@]}"; do
-		[ -f "$REPO/patches/${S_PATCH[$i]}" ] ||
-			die "patches/series names ${S_PATCH[$i]}, which is missing"
+		[ -f "$PATCHES/${S_PATCH[$i]}" ] ||
+			die "patches/$BASE/series names ${S_PATCH[$i]}, which is missing"
 		for f in ${S_FILES[$i]}; do
 			src=$(as_added "$i" "$f") || exit 1
 			[ -z "$src" ] || SRC[$f]=$src
 		done
 		# shellcheck disable=SC2086
-		new=$(commit_entry "$new" "$REPO/patches/${S_PATCH[$i]}" ${S_FILES[$i]})
+		new=$(commit_entry "$new" "$PATCHES/${S_PATCH[$i]}" ${S_FILES[$i]})
 		listed+="${S_FILES[$i]} "
 	done
 	while read -r f; do
 		[ -n "$f" ] || continue
-		case "$listed" in *" $f "*) ;; *) wip+=("$f") ;; esac
+		case "$listed$others" in *" $f "*) ;; *) wip+=("$f") ;; esac
 	done < <(overlay_files)
 	if [ ${#wip[@]} -gt 0 ]; then
 		note "not in patches/series yet (assembled as a WIP commit): ${wip[*]}"
@@ -239,12 +293,12 @@ assemble() {
 	fi
 	rm -f "$GIT_INDEX_FILE"
 	unset GIT_INDEX_FILE
-	rm -rf "$SCRATCH"
 	# Whatever the later patches did, the tip holds the repository's files.
 	for f in $listed; do
-		[ "$(git rev-parse "$new:$f")" = "$(git hash-object -- "$REPO/$f")" ] ||
+		[ "$(git rev-parse "$new:$f")" = "$(git hash-object -- "$(final "$f")")" ] ||
 			die "$f at the tip of the series differs from the repository's"
 	done
+	rm -rf "$SCRATCH"
 
 	if [ "$new" = "$head" ]; then
 		note "$TREE is up to date ($(git rev-list --count pristine..HEAD) commits on pristine)"
@@ -322,21 +376,45 @@ writeback() {
 		done
 	done
 
-	# Replace patches/ and the overlay files of the old series.
+	# Replace patches/$BASE/ and the overlay files of the old series
+	# (but not the files another base's series still names).
+	others=" $(other_bases_files | tr '\n' ' ') "
 	read_series
 	# shellcheck disable=SC2068
 	for f in ${S_FILES[@]}; do
+		case "$others" in *" $f "*) continue ;; esac
 		git cat-file -e "HEAD:$f" 2>/dev/null || { rm -f "$REPO/$f"; note "removed $f"; }
 	done
-	rm -f "$REPO"/patches/*.patch
-	cp "$out"/*.patch "$REPO/patches/" 2>/dev/null || true
+	rm -f "$PATCHES"/*.patch "$PATCHES/new-files.diff"
+	cp "$out"/*.patch "$PATCHES/" 2>/dev/null || true
 	{
 		echo "# The series, in order: each patch, then (indented) the new files"
 		echo "# its commit adds.  Written by 'make writeback'; see mk/tree.sh."
 		cat "$out/series"
-	} >"$REPO/patches/series"
-	for f in "${!owner[@]}"; do
+	} >"$PATCHES/series"
+	# The new files: the primary base's go to the repository; another
+	# base's, where the primary base's series has them too, go to its
+	# new-files.diff as their difference from the repository's.
+	primary=" "
+	if [ "$BASE" != "$PRIMARY" ]; then
+		read_series "$REPO/patches/$PRIMARY"
+		primary=" ${S_FILES[*]} "
+	fi
+	mkdir -p "$tmp/a" "$tmp/b"
+	for f in $(printf '%s\n' "${!owner[@]}" | sort); do
 		git cat-file -e "HEAD:$f" 2>/dev/null || continue
+		case "$primary" in
+		*" $f "*)
+			mkdir -p "$tmp/a/$(dirname "$f")" "$tmp/b/$(dirname "$f")"
+			cp "$REPO/$f" "$tmp/a/$f"
+			git show "HEAD:$f" >"$tmp/b/$f"
+			[ "$(git ls-tree HEAD -- "$f" | cut -c1-6)" != 100755 ] || chmod +x "$tmp/b/$f"
+			# (exit status 1: they differ)
+			(cd "$tmp" && git diff --no-index --no-prefix "a/$f" "b/$f") \
+				>>"$tmp/new-files.diff" || [ $? -eq 1 ]
+			continue
+			;;
+		esac
 		mkdir -p "$REPO/$(dirname "$f")"
 		git show "HEAD:$f" >"$REPO/$f"
 		if [ "$(git ls-tree HEAD -- "$f" | cut -c1-6)" = 100755 ]; then
@@ -345,9 +423,17 @@ writeback() {
 			chmod -x "$REPO/$f"
 		fi
 	done
+	if [ -s "$tmp/new-files.diff" ]; then
+		{
+			echo "What the new files of the $PRIMARY series differ in on $BASE (written by"
+			echo "'make writeback BASE=$BASE'; see mk/tree.sh)."
+			echo
+			cat "$tmp/new-files.diff"
+		} >"$PATCHES/new-files.diff"
+	fi
 	rm -rf "$out" "$tmp"
 	git update-ref $SYNCED HEAD
-	note "wrote $n commits back to $REPO (patches/series and the new files); review with 'git -C $REPO status'"
+	note "wrote $n commits back to $REPO (patches/$BASE/ and the new files); review with 'git -C $REPO status'"
 }
 
 case "$cmd" in
