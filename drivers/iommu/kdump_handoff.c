@@ -517,7 +517,7 @@ static int __init kdump_iommu_read_old_ram(void)
  * header: the walk would otherwise map and read this kernel's own memory
  * as old tables, and take a device mapped to it for a guest's.  Checked
  * when the first driver decides, once this kernel's System RAM is known
- * as resources (ia64 registers them only at device_initcall).
+ * as resources.
  */
 static int __init kdump_iommu_old_ram_trusted(void)
 {
@@ -1016,8 +1016,7 @@ static int kdump_iommu_late_device(struct notifier_block *nb,
 
 	if (action != BUS_NOTIFY_ADD_DEVICE || pci_real_dma_dev(pdev) != pdev)
 		return NOTIFY_DONE;
-	if (driver_set_override(&pdev->dev, &pdev->driver_override, none,
-				sizeof(none) - 1)) {
+	if (device_set_driver_override(&pdev->dev, none)) {
 		pci_warn(pdev, "kdump_iommu: added after the check, and cannot be kept from drivers\n");
 		return NOTIFY_DONE;
 	}
@@ -1075,7 +1074,7 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 		snprintf(h->why, sizeof(h->why),
 			 "no device's old tables map this kernel's memory 1:1 (%u blocked, %u pass-through): no crash kernel window was armed",
 			 h->nr_blocked, h->nr_passthrough);
-	skip = ok || h->fixed || kdump_iommu_mode() == KDUMP_IOMMU_FORCE;
+	skip = ok || kdump_iommu_mode() == KDUMP_IOMMU_FORCE;
 
 	strscpy(kdump_iommu_decision.iommu, h->iommu,
 		sizeof(kdump_iommu_decision.iommu));
@@ -1096,9 +1095,6 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 		pr_info("%s: old tables map this kernel's memory 1:1 for %u devices (%u more in pass-through), %u others cannot reach it: skipping DMA-remapping initialisation\n",
 			h->iommu, h->nr_identity, h->nr_passthrough,
 			h->nr_blocked);
-	else if (h->fixed)
-		pr_warn("%s: cannot verify the hand-off (%s): leaving the IOMMU as it is all the same, as without kdump_iommu\n",
-			h->iommu, h->why);
 	else if (skip)
 		pr_warn("%s: %s; kdump_iommu=force: skipping DMA-remapping initialisation anyway (forced)\n",
 			h->iommu, h->why);
@@ -1107,8 +1103,8 @@ bool kdump_iommu_handoff_end(struct kdump_iommu_handoff *h)
 			h->iommu, h->why);
 
 	/* Forced, every device is driven: the point is to see them fault. */
-	kdump_iommu_handoff_block(h, ok && !h->fixed);
-	kdump_iommu_late_wanted = ok && !h->fixed;
+	kdump_iommu_handoff_block(h, ok);
+	kdump_iommu_late_wanted = ok;
 	xa_destroy(&h->roots);
 	return skip;
 }

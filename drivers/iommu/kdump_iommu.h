@@ -258,9 +258,7 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
 /**
  * struct kdump_iommu_handoff - one IOMMU driver's hand-off decision
  * @iommu: the driver's name for the IOMMU(s), for the log
- * @fixed: the driver leaves the IOMMU as it is whatever the check says
- *	(sba_iommu); the check only tells whether DMA will reach this kernel
- * @nr_identity: devices (or units) whose old page tables map this
+ * @nr_identity: devices whose old page tables map this
  *	kernel's memory 1:1
  * @nr_passthrough: devices whose DMA is not translated
  * @nr_blocked: devices that cannot reach this kernel's memory
@@ -284,7 +282,6 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
 struct kdump_iommu_handoff {
 	const char *iommu;
 	const char *required;
-	bool fixed;
 	unsigned int nr_identity;
 	unsigned int nr_passthrough;
 	unsigned int nr_blocked;
@@ -364,60 +361,6 @@ static inline bool kdump_iommu_fail_arm(void)
 static inline void kdump_iommu_debugfs_init(struct dentry *dir)
 {
 }
-#endif
-
-/*
- * IOMMUs with a fixed IOVA space (kdump_fixed.c): armed and disarmed with
- * kdump_iommu_lock held
- */
-#ifdef CONFIG_KDUMP_IOMMU_FIXED
-int kdump_iommu_arm_fixed(const struct kdump_iommu_range *windows,
-			  unsigned int nr);
-void kdump_iommu_unmap_fixed(void);
-bool kdump_iommu_fixed_armed(void);
-void kdump_iommu_status_fixed(struct seq_file *seq);
-#else
-static inline int kdump_iommu_arm_fixed(const struct kdump_iommu_range *windows,
-					unsigned int nr)
-{
-	return 0;
-}
-
-static inline void kdump_iommu_unmap_fixed(void)
-{
-}
-
-static inline bool kdump_iommu_fixed_armed(void)
-{
-	return false;
-}
-
-static inline void kdump_iommu_status_fixed(struct seq_file *seq)
-{
-}
-#endif
-
-/**
- * struct kdump_iommu_fixed_walk - a walk of a fixed-space unit's old table
- * @unit: the unit
- * @tables: the table pages the walk maps
- */
-struct kdump_iommu_fixed_walk {
-	struct kdump_iommu_fixed *unit;
-	struct kdump_iommu_old_tables tables;
-};
-
-#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_KDUMP_IOMMU_FIXED)
-int kdump_iommu_fixed_lookup(void *data, u64 iova, struct kdump_iommu_pte *pte);
-int kdump_iommu_iova_space_check(const struct kdump_iommu_iova_space *s);
-bool kdump_iommu_iova_space_translates(const struct kdump_iommu_iova_space *s,
-				       u64 addr, u64 *index, u64 *run);
-int kdump_iommu_iova_space_plan(const struct kdump_iommu_range *windows,
-				unsigned int nr,
-				const struct kdump_iommu_iova_space *s,
-				u64 last_usable, struct kdump_iommu_range *identity);
-u64 kdump_iommu_bytes_below(const struct kdump_iommu_range *windows,
-			    unsigned int nr, u64 limit);
 #endif
 
 #endif /* _DRIVERS_IOMMU_KDUMP_IOMMU_H */

@@ -801,7 +801,7 @@ static int kdump_iommu_arm_group(int id, struct iommu_domain *domain,
 
 		ret = kdump_iommu_fail_arm() ? -ENOMEM :
 		      iommu_map(domain, start, start, size,
-				IOMMU_READ | IOMMU_WRITE);
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
 		if (ret) {
 			/* iommu_map() undid its part; undo the others. */
 			while (i--)
@@ -917,7 +917,6 @@ static void kdump_iommu_fail(int err)
 {
 	mutex_lock(&kdump_iommu_lock);
 	kdump_iommu_unmap_all();
-	kdump_iommu_unmap_fixed();
 	if (!kdump_iommu_failed)
 		pr_warn("arming the crash kernel window failed (%d): turned off until reboot; a kdump kernel will initialise the IOMMU as usual\n",
 			err);
@@ -931,8 +930,8 @@ static void kdump_iommu_say_armed(void);
 static bool kdump_iommu_said;
 
 /*
- * Arm what a loaded crash image needs: every target group not armed yet,
- * and the IOMMUs with a fixed IOVA space.  Runs from a work item, after
+ * Arm what a loaded crash image needs: every target group not armed
+ * yet.  Runs from a work item, after
  * kexec_load() and kexec_file_load() (and after hot-plug): not under
  * kexec's lock, which a panic needs to take.  A panic before it is done
  * finds the window partly armed, and the kdump kernel takes its usual
@@ -949,13 +948,6 @@ static void kdump_iommu_arm_fn(struct work_struct *work)
 	if (!READ_ONCE(kdump_iommu_loaded))
 		return;
 	ret = kdump_iommu_arm_all();
-	if (!ret) {
-		mutex_lock(&kdump_iommu_lock);
-		if (kdump_iommu_loaded)
-			ret = kdump_iommu_arm_fixed(armed_windows,
-						    nr_armed_windows);
-		mutex_unlock(&kdump_iommu_lock);
-	}
 	if (ret) {
 		kdump_iommu_fail(ret);
 		return;
@@ -1020,7 +1012,7 @@ void kdump_iommu_domain_freed(struct iommu_domain *domain)
 
 static void kdump_iommu_say_armed(void)
 {
-	unsigned int state[KDUMP_DEV_NR_STATES] = {}, i, listed = 0, total = 0;
+	unsigned int state[KDUMP_DEV_NR_STATES] = {}, i, listed = 0;
 	struct kdump_iommu_range windows[KDUMP_IOMMU_MAX_WINDOWS];
 	struct kdump_iommu_dev_info info;
 	struct pci_dev *pdev = NULL;
@@ -1036,7 +1028,6 @@ static void kdump_iommu_say_armed(void)
 	for_each_pci_dev(pdev) {
 		kdump_iommu_dev_info(pdev, &info);
 		state[info.state]++;
-		total++;
 		if (info.state != KDUMP_DEV_ARMED)
 			continue;
 		if (listed++ < 4)
@@ -1045,10 +1036,6 @@ static void kdump_iommu_say_armed(void)
 		else if (listed == 5)
 			len += scnprintf(list + len, sizeof(list) - len, " ...");
 	}
-	/* Only IOMMUs with a fixed IOVA space (ia64): kdump_fixed.c says it */
-	if (kdump_iommu_fixed_armed() &&
-	    state[KDUMP_DEV_NO_IOMMU] == total)
-		return;
 	for (i = 0; i < nr; i++)
 		pr_info("crash kernel loaded: window [mem %#010llx-%#010llx] mapped 1:1 for %u devices (%s); %u other devices blocked from it, %u in pass-through, %u untrusted\n",
 			windows[i].start, windows[i].end,
@@ -1118,7 +1105,6 @@ void kdump_iommu_disarm(void)
 
 	mutex_lock(&kdump_iommu_lock);
 	n = kdump_iommu_unmap_all();
-	kdump_iommu_unmap_fixed();
 	mutex_unlock(&kdump_iommu_lock);
 	pr_info("crash kernel unloaded: window unmapped from %u IOMMU groups\n", n);
 }

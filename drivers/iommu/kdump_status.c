@@ -71,7 +71,6 @@ static void kdump_iommu_status_primary(struct seq_file *seq)
 	seq_printf(seq, "targets: %s\n",
 		   kdump_iommu_declared(targets, sizeof(targets)) ?:
 		   "default (trusted mass-storage and network controllers)");
-	kdump_iommu_status_fixed(seq);
 
 	seq_puts(seq, "devices:\n");
 	for_each_pci_dev(pdev) {

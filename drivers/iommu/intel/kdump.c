@@ -359,7 +359,7 @@ static void __init vtd_handoff_invalidate(void)
 	 * for ever (qi_submit_sync() retries a time-out).
 	 */
 	for_each_pci_dev(pdev) {
-		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
+		iommu = device_lookup_iommu(&pdev->dev, &bus, &devfn);
 		if (!iommu || !vtd_translating(iommu) || !iommu->qi ||
 		    !vtd_ats_enabled(pdev) || !vtd_bus_master(pdev))
 			continue;
@@ -448,14 +448,14 @@ bool __init intel_iommu_kdump_handoff(void)
 		struct vtd_device d = { .h = &h, .first = true };
 		u8 bus, devfn;
 
-		iommu = device_to_iommu(&pdev->dev, &bus, &devfn);
+		iommu = device_lookup_iommu(&pdev->dev, &bus, &devfn);
 		if (!iommu || !vtd_translating(iommu))
 			continue;
 		if (h.iommu != iommu) {
 			h.iommu = iommu;
 			h.rtaddr = dmar_readq(iommu->reg + DMAR_RTADDR_REG);
 		}
-		/* What device_to_iommu() looked up: VMD's, for its devices */
+		/* What device_lookup_iommu() looked up: VMD's, for its devices */
 		pci_for_each_dma_alias(pci_real_dma_dev(pdev), vtd_check_alias,
 				       &d);
 		/* Scalable mode needs the queue too: no PASID cache otherwise. */

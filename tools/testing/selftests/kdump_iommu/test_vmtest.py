@@ -199,6 +199,19 @@ class Expectations(unittest.TestCase):
         self.assertEqual(vmtest.mismatches(
             noir, con, self.res(kdump_irq_chip='PCI-MSI')), [])
         self.assertEqual(len(vmtest.mismatches(noir, con, self.res())), 1)
+        # 6.2+ names a device's own MSI domain after it; nothing else
+        # passes for the same chip.
+        for chip, ok in (('IR-PCI-MSIX-0000:00:05.0', True),
+                         ('IR-PCI-MSI-0000:00:05.0', True),
+                         ('PCI-MSIX-0000:00:05.0', False),
+                         ('IR-PCI-MSIX-', False),
+                         ('IR-PCI-MSIX-0000:00:05.0x', False)):
+            bad = vmtest.mismatches(self.CASE, con, self.res(kdump_irq_chip=chip))
+            self.assertEqual(bad == [], ok, chip)
+        self.assertEqual(vmtest.mismatches(
+            noir, con, self.res(kdump_irq_chip='PCI-MSIX-0000:00:05.0')), [])
+        self.assertEqual(len(vmtest.mismatches(
+            noir, con, self.res(kdump_irq_chip='IR-PCI-MSIX-0000:00:05.0'))), 1)
         # A case that does not dump is not asked about interrupts.
         hang = dict(self.CASE, expect='hang', path=None)
         self.assertEqual(vmtest.mismatches(
@@ -319,6 +332,39 @@ class Expectations(unittest.TestCase):
     def test_ktap_never_started(self):
         r = vmtest.ktap(vmtest.Console(console(['ok 1 stray'])))
         self.assertEqual((r['ktap_pass'], r['ktap_rc']), (0, None))
+
+
+class ForKernel(unittest.TestCase):
+    """Cases that depend on the kernel under test change only from the
+    version they name on, and keep what they do not change."""
+
+    def setUp(self):
+        self.saved = {n: dict(c) for n, c in vmtest.CASES.items()}
+
+    def tearDown(self):
+        vmtest.CASES.clear()
+        vmtest.CASES.update(self.saved)
+
+    def test_before_and_since(self):
+        vmtest.for_kernel('6.1.192')
+        self.assertEqual(vmtest.CASES['rogue-early-vtd']['expect'], 'hang')
+        self.assertTrue(vmtest.CASES['rogue-early-vtd']['no_kdump'])
+        self.assertIn('0x20100000', vmtest.CASES['ck-odd']['crashkernel'])
+        vmtest.for_kernel('6.12.117+')
+        c = vmtest.CASES['rogue-early-vtd']
+        self.assertEqual(c['expect'], 'fail')
+        self.assertFalse(c['no_kdump'])
+        self.assertEqual(c['console'], [r'KDT: edu: loaded-declared: write landed',
+                                        r'KDT: FAIL kdump kernel without /proc/vmcore'])
+        self.assertEqual(vmtest.CASES['ck-odd']['crashkernel'], '126M@0x20000000')
+        self.assertEqual(vmtest.CASES['vtd'], self.saved['vtd'])
+
+    def test_crash_mode(self):
+        with tempfile.NamedTemporaryFile() as f:
+            f.write(b'\0' * 100 + b'Linux version 6.12.117+ (kdump@x)' + b'\0')
+            f.flush()
+            self.assertEqual(vmtest.kernel_version(f.name), (6, 12))
+            self.assertGreater(vmtest.kernel_version(f.name), vmtest.CRASH_FULL_UPTO)
 
 
 class Jobs(unittest.TestCase):

@@ -36,11 +36,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 MEM = '1G'
 CRASHKERNEL = '256M'
-PRIMARY_CMDLINE = 'console=ttyS0 panic=-1 oops=panic'
+# no_timer_check (both kernels): under TCG the boot-time check of the
+# IO-APIC timer now and then finds it too slow and panics ("timer doesn't
+# work through Interrupt-remapped IO-APIC", seen on 6.12 with AMD-Vi
+# interrupt remapping, before any of this code runs); virtual machines'
+# usual option.
+PRIMARY_CMDLINE = 'console=ttyS0 panic=-1 oops=panic no_timer_check'
 # What distributions pass to the kdump kernel (kdump-tools, kexec-tools),
 # without irqpoll: it would hide a lost interrupt by polling every handler
 # on every timer tick.  The vtd-irqpoll case runs with it.
-KDUMP_CMDLINE = 'console=ttyS0 nr_cpus=1 reset_devices panic=-1'
+KDUMP_CMDLINE = 'console=ttyS0 nr_cpus=1 reset_devices panic=-1 no_timer_check'
 
 # Fixed PCI addresses, so a case can name its devices on the command line.
 DUMP_BDF = '0000:00:05.0'
@@ -93,6 +98,34 @@ def amd(opts=''):
 # invalidation; vtd-pt-stock takes that path (mk/fix-check.sh runs it on
 # stock 6.1 with and without that patch alone).  With the hand-off the
 # kdump kernel never touches the context entries.
+# The rogue-early cases' write lands at the start of the crash region, where
+# kexec_file_load puts the ELF core header.  Up to 6.5 purgatory checks it
+# with the rest of the image and stops the kdump kernel; since 6.6, with
+# CONFIG_CRASH_HOTPLUG, the header is left out of the digest (it is
+# rewritten on hot-plug), so the kdump kernel boots and finds no
+# /proc/vmcore.  Either way the dump is lost: that is the case's point.
+ELFCOREHDR_UNCHECKED = [((6, 6), dict(
+    expect='fail', no_kdump=False,
+    console=[None, r'KDT: FAIL kdump kernel without /proc/vmcore']))]
+
+
+def for_kernel(release):
+    """Fit the cases to the kernel under test (its release): a case's
+    'since' lists ((major, minor), changes) for kernels from that version
+    on; None in a changed list keeps the case's own item there."""
+    m = re.match(r'(\d+)\.(\d+)', release)
+    version = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    for c in CASES.values():
+        for since, changes in c.get('since', ()):
+            if version < since:
+                continue
+            for k, v in changes.items():
+                if isinstance(v, list):
+                    old = c.get(k) or []
+                    v = [old[i] if x is None else x for i, x in enumerate(v)]
+                c[k] = v
+
+
 def _cases():
     c = {}
     vtd_models = {
@@ -314,8 +347,9 @@ def _fault_cases(c):
             pre_panic='edu_check loaded-declared', expect='hang', path=None,
             faults=None, no_kdump=True,
             console=[r'KDT: edu: loaded-declared: write landed'],
+            since=ELFCOREHDR_UNCHECKED,
             what=b['what'] + '; edu declared writes into the loaded image: '
-            'no kdump kernel')
+            'no kdump kernel (6.6+: no /proc/vmcore)')
         # A write at the panic, while the kdump kernel boots.
         c['rogue-panic-' + tag] = dict(
             b, kexec='file', devices=['edu'],
@@ -335,8 +369,10 @@ def _fault_cases(c):
         pre_panic='edu_check loaded-pt', expect='hang', path=None,
         faults=None, no_kdump=True,
         console=[r'KDT: edu: loaded-pt: write landed'],
+        since=ELFCOREHDR_UNCHECKED,
         what='VT-d, iommu=pt; edu in pass-through writes into the loaded '
-        'image: no kdump kernel, with or without the window')
+        'image: no kdump kernel (6.6+: no /proc/vmcore), with or without '
+        'the window')
     # A group is armed whole: a two-function device without ACS (one
     # group), one function declared.
     for base, tag in (('vtd', 'vtd'), ('amd-ir', 'amd')):
@@ -505,6 +541,13 @@ def _layout_cases(c):
     # A fixed @offset must not be where KASLR put the kernel, or the
     # reservation fails ("memory is in use") and the case tests nothing.
     c['ck-odd']['primary'] = (c['ck-odd']['primary'] + ' nokaslr').strip()
+    # Since 6.9 (the generic crashkernel= code) x86 reserves X@Y only at a
+    # Y aligned to 16 MiB (CRASH_ALIGN): only the end can be off 2 MiB.
+    c['ck-odd']['since'] = [((6, 9), dict(
+        crashkernel='126M@0x20000000',
+        console=[r'kdump_iommu: crash kernel window \[mem 0x20000000-0x27dfffff\] \(126 MiB\)'],
+        what='in-guest tests, VT-d; crashkernel=X@Y with the end off 2 MiB '
+        '(6.9+ aligns Y to 16 MiB): 4 KiB pages at the end'))]
     # Too small for the kdump kernel: kexec -p refuses to load it, as it
     # would without the window.
     c['ck-tiny-kdump'] = dict(
@@ -782,22 +825,50 @@ def extra_devices(case, d):
     return args
 
 
+# Debian 12's crash (8.0.2, 2022) reads a 6.1 dump whole, but stops on a
+# 6.12 one while it sets up the panic task's context ("bt: invalid size
+# request"), before any command runs.  Its minimal mode (log, rd, sym)
+# still reads the dump's memory: the check then takes the node name and
+# the release from init_uts_ns (struct new_utsname: sysname, nodename,
+# release, ...) and the panic and the marker from the log.
+CRASH_FULL_UPTO = (6, 1)
+
+
+def kernel_version(vmlinux):
+    """(major, minor) of the kernel in vmlinux, from its banner."""
+    with open(vmlinux, 'rb') as f:
+        m = re.search(rb'Linux version (\d+)\.(\d+)', f.read())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def verify_dump(vmcore, vmlinux, marker, release):
     """Open the dump with crash(8) and check it: returns (crash_ok,
     marker_ok, transcript)."""
-    cmds = 'sys\nlog\nquit\n'
+    version = kernel_version(vmlinux)
+    minimal = version is None or version > CRASH_FULL_UPTO
+    cmds = ('rd -a init_uts_ns 200\nlog\nquit\n' if minimal else
+            'sys\nlog\nquit\n')
     try:
-        r = subprocess.run(['crash', '-s', '--kaslr=auto', vmlinux, vmcore],
+        r = subprocess.run(['crash', '-s', '--kaslr=auto'] +
+                           (['--minimal'] if minimal else []) + [vmlinux, vmcore],
                            input=cmds, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True,
                            errors='replace', timeout=300)
         out = r.stdout
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b'').decode(errors='replace') + '\n[crash timed out]'
-    crash_ok = (re.search(r'RELEASE: %s\s' % re.escape(release), out) is not None
-                and re.search(r'PANIC: .*sysrq triggered crash', out) is not None)
-    marker_ok = (re.search(r'NODENAME: %s\s*$' % re.escape(marker), out, re.M)
-                 is not None and ('KDT-MARKER ' + marker) in out)
+    if minimal:
+        uts = re.findall(r'^[0-9a-f]+:  (.*?)\s*$', out, re.M)[:3]
+        uts += [None] * (3 - len(uts))
+        crash_ok = (uts[0] == 'Linux' and uts[2] == release and
+                    re.search(r'Kernel panic - not syncing: sysrq triggered crash',
+                              out) is not None)
+        marker_ok = uts[1] == marker and ('KDT-MARKER ' + marker) in out
+    else:
+        crash_ok = (re.search(r'RELEASE: %s\s' % re.escape(release), out) is not None
+                    and re.search(r'PANIC: .*sysrq triggered crash', out) is not None)
+        marker_ok = (re.search(r'NODENAME: %s\s*$' % re.escape(marker), out, re.M)
+                     is not None and ('KDT-MARKER ' + marker) in out)
     return crash_ok, marker_ok, out
 
 
@@ -1048,8 +1119,10 @@ def mismatches(case, con, res):
     if case['mode'] == 'kdump' and res['result'] == 'pass':
         if not res['kdump_disk_irqs']:
             bad.append('the dump disk took no interrupt in the kdump kernel')
+        # (6.2+: a per-device MSI domain, IR-PCI-MSIX-0000:00:05.0)
         want = 'IR-PCI-MSI' if case.get('ir') else 'PCI-MSI'
-        if res['kdump_irq_chip'] != want:
+        if not re.fullmatch(re.escape(want) + r'(X?-[0-9a-f]{4}:[0-9a-f]{2}:'
+                            r'[0-9a-f]{2}\.[0-7])?', res['kdump_irq_chip'] or ''):
             bad.append('disk interrupts through %s, expected %s' %
                        (res['kdump_irq_chip'], want))
     # An expected failure counts only if the case got as far as the panic,
@@ -1315,6 +1388,7 @@ def main():
     release = sh(['strings', args.kernel]).stdout
     m = re.search(r'^(\d+\.\d+\.\d+\S*) \(', release, re.M)
     release = m.group(1) if m else ''
+    for_kernel(release)
 
     os.makedirs(args.outdir, exist_ok=True)
     if args.repeat > 1:
