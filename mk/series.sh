@@ -7,7 +7,13 @@
 #   mk/series.sh export TREE OUT VERSION
 #	git format-patch of pristine..HEAD of the assembled tree into
 #	OUT/vVERSION/: versioned, with --base, and with the cover letter of
-#	patches/cover-letter (first line the subject, the rest the body).
+#	patches/$BASE/cover-letter (first line the subject, the rest the
+#	body).  The patches in the repository carry no identity of a
+#	person: the series is the sender's, whose name and address git
+#	gives (user.name, user.email): they become each patch's From: and
+#	its Signed-off-by: (the Developer's Certificate of Origin is theirs
+#	to give).  "make series" refuses without them; the checks below,
+#	which mail nothing, then use a placeholder that says so.
 #
 #   mk/series.sh check TREE OUT VERSION
 #	export, then:
@@ -33,6 +39,8 @@
 # Exits non-zero if any of it fails; the last line says which.
 set -uo pipefail
 
+BASE=${BASE:-6.12}
+
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 KT=tools/testing/selftests/kdump_iommu
@@ -57,7 +65,7 @@ TO=(iommu@lists.linux.dev kexec@lists.infradead.org)
 CC=(linux-kernel@vger.kernel.org)
 
 export_series() {
-	local cover subject n
+	local cover subject n sender
 	git -C "$tree" rev-parse -q --verify pristine >/dev/null ||
 		die "$tree has no 'pristine' tag: run 'make tree'"
 	[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
@@ -65,9 +73,17 @@ export_series() {
 	[ "$(git -C "$tree" rev-parse HEAD)" = "$(git -C "$tree" rev-parse refs/kdump-iommu/synced)" ] ||
 		die "$tree has commits that are not written back: 'make writeback' first"
 	if git -C "$tree" log --format=%s pristine..HEAD | grep -q '^WIP:'; then
-		die "the tree has a WIP commit (files not in patches/series): add them to the series first"
+		die "the tree has a WIP commit (files not in patches/$BASE/series): add them to the series first"
 	fi
-	[ -f "$repo/patches/cover-letter" ] || die "patches/cover-letter is missing"
+	[ -f "$repo/patches/$BASE/cover-letter" ] || die "patches/$BASE/cover-letter is missing"
+	# The sender: git's identity (GIT_AUTHOR_NAME and _EMAIL override it).
+	if [ -z "$(git -C "$repo" config user.email || echo "${GIT_AUTHOR_EMAIL:-}")" ] ||
+		! sender=$(git -C "$repo" var GIT_AUTHOR_IDENT 2>/dev/null); then
+		[ "$cmd" = check ] ||
+			die "no sender: set git's user.name and user.email (git config --global), whose Signed-off-by the series carries"
+		sender="kdump-iommu series check (not for mailing) <series-check@example.invalid> 0 +0000"
+	fi
+	sender=${sender% * *}
 
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -78,10 +94,33 @@ export_series() {
 		$(printf -- '--to=%s ' "${TO[@]}") $(printf -- '--cc=%s ' "${CC[@]}") \
 		-o "$dir" pristine..HEAD || die "git format-patch failed"
 
+	# Each patch from the sender, with their Signed-off-by last in the
+	# message (after any Fixes:, Cc: or other trailer it has).
+	python3 - "$sender" "$dir"/*.patch <<'EOF' || die "could not sign the patches"
+import re, sys
+sender, paths = sys.argv[1], sys.argv[2:]
+for path in paths:
+    text = open(path).read()
+    head, sep, rest = text.partition('\n\n')
+    head = re.sub(r'^From: .*$', lambda m: 'From: ' + sender, head, count=1,
+                  flags=re.M)
+    if not path.endswith('0000-cover-letter.patch'):
+        msg, dash, diff = rest.partition('\n---\n')
+        if not dash:
+            sys.exit('%s: no "---" line' % path)
+        msg = msg.rstrip('\n')
+        if not re.search(r'^Signed-off-by: %s$' % re.escape(sender), msg, re.M):
+            last = msg.rsplit('\n\n', 1)[-1]
+            trailers = '\n\n' in msg and all(
+                re.match(r'[A-Za-z-]+: ', l) for l in last.split('\n'))
+            msg += ('\n' if trailers else '\n\n') + 'Signed-off-by: ' + sender
+        rest = msg + '\n' + dash + diff
+    open(path, 'w').write(head + sep + rest)
+EOF
 	cover=$(ls "$dir"/*0000-cover-letter.patch)
-	subject=$(head -n 1 "$repo/patches/cover-letter")
+	subject=$(head -n 1 "$repo/patches/$BASE/cover-letter")
 	n=$(git -C "$tree" rev-list --count pristine..HEAD)
-	python3 - "$cover" "$subject" "$repo/patches/cover-letter" "$version" <<'EOF' ||
+	python3 - "$cover" "$subject" "$repo/patches/$BASE/cover-letter" "$version" <<'EOF' ||
 import sys
 path, subject, body_file, version = sys.argv[1:]
 text = open(path).read()
