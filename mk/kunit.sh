@@ -20,9 +20,10 @@ action=${4:-exec}
 # The vIOMMU, and a line its driver prints when it finds it.
 case $iommu in
 vtd) qemu_args='-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on'
-     found='DMAR: Intel(R) Virtualization Technology for Directed I/O' ;;
+     found='DMAR: Intel\(R\) Virtualization Technology for Directed I/O' ;;
 amd) qemu_args='-machine q35,kernel-irqchip=split -device amd-iommu,intremap=on'
-     found='AMD-Vi: Found IOMMU' ;;
+     # (6.12 no longer says "Found IOMMU"; both print its features)
+     found='AMD-Vi: (Found IOMMU|Extended features)' ;;
 *) echo "kunit: unknown IOMMU $iommu (vtd or amd)" >&2; exit 2 ;;
 esac
 
@@ -54,7 +55,7 @@ case $summary in
 esac
 grep -q 'kdump_iommu_live' "$log" || { echo "kunit: kdump_iommu_live did not run"; exit 1; }
 cp "$build/test.log" "$build/kernel-$iommu.log"
-grep -qF "$found" "$build/test.log" ||
+grep -qE "$found" "$build/test.log" ||
 	{ echo "kunit: the kernel did not find the $iommu vIOMMU"; exit 1; }
 echo "kunit ($iommu): $summary"
 
