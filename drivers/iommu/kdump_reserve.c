@@ -841,9 +841,20 @@ static void kdump_iommu_disarm_group(int id, struct device *why)
 	mutex_unlock(&kdump_iommu_lock);
 }
 
+/*
+ * Untrusted devices added so far, counted by kdump_iommu_device_added()
+ * under their group's lock.  A group is searched for one and then armed
+ * in two walks, each under the group's lock but not across both: one
+ * added in between finds nothing armed to take away, and the arming walk
+ * sees the count move and leaves the group to the next pass.
+ */
+static atomic_t kdump_iommu_untrusted_added = ATOMIC_INIT(0);
+
 struct kdump_iommu_arm_ctx {
 	int id;
 	int ret;
+	int untrusted_added;
+	bool again;
 };
 
 /* An untrusted device in the group: disarm it, and stop the walk. */
@@ -875,6 +886,10 @@ static int kdump_iommu_arm_member(struct device *dev, void *data)
 		dev_warn_once(dev, "kdump_iommu: its IOMMU driver does not reserve the crash kernel window: not armed\n");
 		return 0;
 	}
+	if (atomic_read(&kdump_iommu_untrusted_added) != ctx->untrusted_added) {
+		ctx->again = true;
+		return 1;
+	}
 	ctx->ret = kdump_iommu_arm_group(ctx->id, domain, dev);
 	return ctx->ret;
 }
@@ -883,6 +898,7 @@ static int kdump_iommu_arm_member(struct device *dev, void *data)
 static int kdump_iommu_arm_all(void)
 {
 	struct pci_dev *pdev = NULL;
+	bool again = false;
 
 	for_each_pci_dev(pdev) {
 		struct kdump_iommu_arm_ctx ctx = {};
@@ -894,6 +910,7 @@ static int kdump_iommu_arm_all(void)
 		if (!group)
 			continue;
 		ctx.id = iommu_group_id(group);
+		ctx.untrusted_added = atomic_read(&kdump_iommu_untrusted_added);
 		/*
 		 * Never armed with an untrusted device in it, not even for a
 		 * moment; one that joins later disarms it from
@@ -908,7 +925,10 @@ static int kdump_iommu_arm_all(void)
 			pci_dev_put(pdev);
 			return ctx.ret;
 		}
+		again |= ctx.again;
 	}
+	if (again)
+		queue_work(system_unbound_wq, &kdump_iommu_arm_work);
 	return 0;
 }
 
@@ -971,6 +991,8 @@ void kdump_iommu_device_added(struct device *dev)
 {
 	struct iommu_group *group;
 
+	if (kdump_iommu_untrusted(dev))
+		atomic_inc(&kdump_iommu_untrusted_added);
 	if (!READ_ONCE(kdump_iommu_loaded))
 		return;
 	if (kdump_iommu_untrusted(dev)) {
@@ -1326,8 +1348,8 @@ static const struct attribute_group kdump_iommu_attr_group = {
 };
 
 /*
- * After the IOMMUs have found their devices (rootfs_initcall): say what is
- * reserved, check kdump_iommu_devices=, and offer the sysfs file.
+ * After the IOMMUs have found their devices (late_initcall_sync): say
+ * what is reserved, check kdump_iommu_devices=, and offer the sysfs file.
  */
 static int __init kdump_iommu_primary_init(void)
 {

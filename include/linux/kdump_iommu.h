@@ -6,8 +6,8 @@
  * its I/O through the IOMMU translation the crashed kernel leaves behind.
  * See Documentation/admin-guide/kdump/iommu.rst.
  *
- * This is what other subsystems call: kexec, and IOMMUs outside the IOMMU
- * API.  The rest is in drivers/iommu/kdump_iommu.h.
+ * This is what other subsystems call: kexec.  The rest is in
+ * drivers/iommu/kdump_iommu.h.
  */
 #ifndef _LINUX_KDUMP_IOMMU_H
 #define _LINUX_KDUMP_IOMMU_H

@@ -294,17 +294,17 @@ static bool vtd_translating(struct intel_iommu *iommu)
 	return readl(iommu->reg + DMAR_GSTS_REG) & DMA_GSTS_TES;
 }
 
-/*
- * ATS that the crashed kernel enabled (PCIe 10.5.1.3, ATS Control): the
- * device may hold translations in its device TLB, which nothing of this
- * kernel's state knows about.
- */
 /* The crashed kernel's tables are in scalable mode (RTADDR_REG.TTM) */
 static bool vtd_old_sm(struct intel_iommu *iommu)
 {
 	return dmar_readq(iommu->reg + DMAR_RTADDR_REG) & DMA_RTADDR_SMT;
 }
 
+/*
+ * ATS that the crashed kernel enabled (PCIe 10.5.1.3, ATS Control): the
+ * device may hold translations in its device TLB, which nothing of this
+ * kernel's state knows about.
+ */
 static bool __init vtd_ats_enabled(struct pci_dev *pdev)
 {
 	u16 ctrl;
