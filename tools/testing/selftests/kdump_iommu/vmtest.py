@@ -1189,13 +1189,20 @@ def report(d, con, res):
             print('     ' + line)
     path = os.path.join(d, 'crash.log')
     if os.path.exists(path):
-        print('\n   crash vmlinux vmcore, "sys" and "log":')
         with open(path, errors='replace') as f:
-            for line in f:
-                if re.match(r'\s+(KERNEL|DUMPFILE|RELEASE|NODENAME|PANIC|UPTIME|MEMORY|CPUS):', line):
-                    print('     ' + line.rstrip())
-                if 'KDT-MARKER' in line:
-                    print('     log: ' + line.strip())
+            lines = f.readlines()
+        # (minimal mode: init_uts_ns's sysname, nodename and release)
+        uts = [l for l in lines if re.match(r'[0-9a-f]+:  ', l)][:3]
+        print('\n   crash vmlinux vmcore, %s and "log":' %
+              ('"rd -a init_uts_ns" (crash --minimal)' if uts else '"sys"'))
+        for line in lines:
+            if re.match(r'\s+(KERNEL|DUMPFILE|RELEASE|NODENAME|PANIC|UPTIME|MEMORY|CPUS):', line):
+                print('     ' + line.rstrip())
+        for line in uts:
+            print('     ' + line.rstrip())
+        for line in lines:
+            if 'KDT-MARKER' in line or 'Kernel panic - not syncing' in line:
+                print('     log: ' + line.strip())
     print('\n   result: %s (%s bytes of vmcore); details in %s/' %
           (res['result'], res.get('vmcore_bytes', 0), d))
 
