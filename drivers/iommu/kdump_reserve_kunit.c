@@ -1835,7 +1835,6 @@ static void test_match_targets(struct kunit *test)
 	pci_dev_put(pdev);
 }
 
-
 static struct kunit_case kdump_iommu_live_cases[] = {
 	KUNIT_CASE(test_every_device_reserves),
 	KUNIT_CASE(test_iova_allocator_avoids_window),
