@@ -12,7 +12,8 @@
 #	person: the series is the sender's, whose name and address git
 #	gives (user.name, user.email): they become each patch's From: and
 #	its Signed-off-by: (the Developer's Certificate of Origin is theirs
-#	to give).  "make series" refuses without them; the checks below,
+#	to give), and the maintainer of the new MAINTAINERS entry (a
+#	placeholder in the repository).  "make series" refuses without them; the checks below,
 #	which mail nothing, then use a placeholder that says so.
 #
 #   mk/series.sh check TREE OUT VERSION
@@ -114,6 +115,9 @@ for path in paths:
             trailers = '\n\n' in msg and all(
                 re.match(r'[A-Za-z-]+: ', l) for l in last.split('\n'))
             msg += ('\n' if trailers else '\n\n') + 'Signed-off-by: ' + sender
+        # The maintainer the MAINTAINERS entry names is the sender too.
+        diff = re.sub(r'^\+M:\tkdump-iommu <kdump-iommu@example\.invalid>$',
+                      lambda m: '+M:\t' + sender, diff, flags=re.M)
         rest = msg + '\n' + dash + diff
     open(path, 'w').write(head + sep + rest)
 EOF

@@ -72,6 +72,10 @@ u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
 int kdump_iommu_match_targets(struct pci_dev *pdev, const char *list);
 bool kdump_iommu_default_class(u32 class);
 
+/* The targets when none are declared, as dmesg and the status file say */
+#define KDUMP_IOMMU_DEFAULT_TARGETS \
+	"default (trusted disk, network, Fibre Channel, USB and SD host controllers)"
+
 /**
  * enum kdump_iommu_dev_state - what the crash kernel window is to a device
  * @KDUMP_DEV_NO_IOMMU: not behind an IOMMU (or in no IOMMU group)
@@ -266,8 +270,9 @@ void kdump_iommu_old_tables_done(struct kdump_iommu_old_tables *t);
  *	to the crashed kernel's RAM (%KDUMP_OLD_ELSEWHERE)
  * @nr_mixed: devices that can reach part of it, or other memory than the
  *	crashed kernel's RAM, or whose tables cannot be read
- * @nr_unwindowed: of @nr_blocked, the mass-storage and network
- *	controllers, which a kdump kernel told nothing may need
+ * @nr_unwindowed: of @nr_blocked, the controllers a dump can be written
+ *	through (kdump_iommu_default_class()), which a kdump kernel told
+ *	nothing may need
  * @unwindowed: the first of @nr_unwindowed, for the log
  * @why: why the hand-off is refused: the first such device, or the
  *	reason the driver gave
@@ -326,10 +331,11 @@ bool kdump_iommu_handoff_decide(unsigned int identity, unsigned int passthrough,
 				unsigned int blocked, unsigned int mixed);
 const char *kdump_iommu_device_refuses(enum kdump_iommu_old state, bool told,
 				       bool needed, bool untrusted,
-				       bool dump_class, bool *unwindowed);
+				       bool dump_class, bool pasid,
+				       bool *unwindowed);
 bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h, u16 rid,
 			       enum kdump_iommu_old state, bool needed,
-			       bool untrusted, bool dump_class);
+			       bool untrusted, bool dump_class, bool pasid);
 bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h);
 int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
 			    const struct elf64_phdr *phdr);

@@ -25,10 +25,10 @@
  *   with the windows computed from the crash regions at each arming;
  * - only the IOMMU groups of the target devices are armed: those the dump
  *   tooling declares (/sys/kernel/kdump_iommu/devices, or
- *   kdump_iommu_devices=), else trusted mass-storage and network
- *   controllers.  Every other device in a DMA domain stays blocked from
- *   the crash memory, as without the window; a group with an untrusted
- *   device is never armed.
+ *   kdump_iommu_devices=), else the trusted controllers a dump can be
+ *   written through (kdump_iommu_default_class()).  Every other device
+ *   in a DMA domain stays blocked from the crash memory, as without the
+ *   window; a group with an untrusted device is never armed.
  *
  * Nothing of this runs on the crash path.
  *
@@ -359,18 +359,29 @@ u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
  * kdump_iommu_default_class() - is a device of this class a default target?
  * @class: its PCI class code (pci_dev->class: base, sub-class, interface)
  *
- * With nothing declared, the window goes to what a dump is written
- * through: a local disk (mass-storage controllers: SCSI, IDE, RAID, SATA,
- * SAS, NVMe, ...) or the network (network controllers).  Graphics, USB,
- * audio, accelerators and unclassified devices get none.
+ * With nothing declared, the window goes to what a dump can be written
+ * through: a disk (mass-storage controllers: SCSI, IDE, RAID, SATA, SAS,
+ * NVMe, ...), the network (network controllers, InfiniBand included), a
+ * SAN (Fibre Channel), a USB disk (USB controllers) or an SD card (SD
+ * host controllers).  A kdump kernel told nothing takes the usual path
+ * when one of these has no window, so the list must hold every class a
+ * dump can need: a dump device outside it would be left undriven.
+ * Graphics, audio, serial ports, accelerators and unclassified devices
+ * get none.
  *
- * Return: true for mass-storage and network controllers.
+ * Return: true for those controllers.
  */
 bool kdump_iommu_default_class(u32 class)
 {
 	switch (class >> 16) {
 	case PCI_BASE_CLASS_STORAGE:
 	case PCI_BASE_CLASS_NETWORK:
+		return true;
+	}
+	switch (class >> 8) {
+	case PCI_CLASS_SERIAL_FIBER:
+	case PCI_CLASS_SERIAL_USB:
+	case PCI_CLASS_SYSTEM_SDHCI:
 		return true;
 	}
 	return false;
@@ -1327,7 +1338,7 @@ static ssize_t devices_store(struct kobject *kobj, struct kobj_attribute *attr,
 		pr_info("targets: %s\n", list);
 		copy = NULL;
 	} else {
-		pr_info("targets: default (trusted mass-storage and network controllers)\n");
+		pr_info("targets: " KDUMP_IOMMU_DEFAULT_TARGETS "\n");
 	}
 	kfree(old);
 	ret = count;
@@ -1384,7 +1395,7 @@ static int __init kdump_iommu_primary_init(void)
 	}
 	kdump_iommu_targets = list;
 	pr_info("targets: %s\n",
-		list ?: "default (trusted mass-storage and network controllers)");
+		list ?: KDUMP_IOMMU_DEFAULT_TARGETS);
 
 	kobj = kobject_create_and_add("kdump_iommu", kernel_kobj);
 	if (!kobj || sysfs_create_group(kobj, &kdump_iommu_attr_group)) {

@@ -122,7 +122,12 @@ static const struct class_case class_cases[] = {
 	{ "host bridge", 0x060000, false },
 	{ "PCI bridge", 0x060400, false },
 	{ "FireWire", 0x0c0010, false },
-	{ "USB xHCI", 0x0c0330, false },
+	{ "Fibre Channel", 0x0c0400, true },
+	{ "USB xHCI", 0x0c0330, true },
+	{ "USB EHCI", 0x0c0320, true },
+	{ "SD host", 0x080501, true },
+	{ "system peripheral (IOMMU)", 0x080600, false },
+	{ "serial port", 0x070002, false },
 	{ "SMBus", 0x0c0500, false },
 	{ "accelerator", 0x120000, false },
 	{ "unassigned", 0xff0000, false },
@@ -1058,7 +1063,7 @@ static void test_handoff_decide(struct kunit *test)
 struct refuses_case {
 	const char *name;
 	enum kdump_iommu_old state;
-	bool told, needed, untrusted, dump_class;
+	bool told, needed, untrusted, dump_class, pasid;
 	const char *why;	/* the start of the reason, NULL if none */
 	bool unwindowed;
 };
@@ -1066,6 +1071,7 @@ struct refuses_case {
 #define NEEDED	"needed by this kernel"
 #define PARTIAL	"reaches part of"
 #define UNTRUSTED "untrusted"
+#define PASID	"PASID enabled"
 
 static const struct refuses_case refuses_cases[] = {
 	{ "the disk with the window", KDUMP_OLD_IDENTITY, .dump_class = true },
@@ -1098,6 +1104,17 @@ static const struct refuses_case refuses_cases[] = {
 	  true, false, .dump_class = true },
 	{ "told, a NIC not needed assigned to a guest", KDUMP_OLD_ELSEWHERE,
 	  true, false, .dump_class = true },
+	{ "PASID, the disk with the window", KDUMP_OLD_IDENTITY,
+	  .dump_class = true, .pasid = true, .why = PASID },
+	{ "PASID, in pass-through", KDUMP_OLD_PASSTHROUGH, .pasid = true,
+	  .why = PASID },
+	{ "PASID, needed, 1:1", KDUMP_OLD_IDENTITY, true, true, .pasid = true,
+	  .why = PASID },
+	{ "PASID, without the window", KDUMP_OLD_BLOCKED, .pasid = true },
+	{ "PASID, assigned to a guest", KDUMP_OLD_ELSEWHERE, .pasid = true },
+	{ "PASID, a disk without the window, told nothing", KDUMP_OLD_BLOCKED,
+	  .dump_class = true, .pasid = true, .unwindowed = true },
+	{ "PASID, partial", KDUMP_OLD_MIXED, .pasid = true, .why = PARTIAL },
 };
 
 static void refuses_case_desc(const struct refuses_case *c, char *desc)
@@ -1114,7 +1131,7 @@ static void test_device_refuses(struct kunit *test)
 	const char *why;
 
 	why = kdump_iommu_device_refuses(c->state, c->told, c->needed,
-					 c->untrusted, c->dump_class,
+					 c->untrusted, c->dump_class, c->pasid,
 					 &unwindowed);
 	if (c->why) {
 		KUNIT_ASSERT_NOT_NULL(test, why);
@@ -1176,6 +1193,7 @@ struct root_dev {
 	bool shared;		/* the root of unit 0's table of this kind */
 	bool untrusted;
 	bool dump_class;	/* a disk or a NIC */
+	bool pasid;		/* PASID Enable set */
 	bool needed;		/* named in kdump_iommu_devices= */
 	unsigned int alias;	/* UT_* + 1 of a second requester ID's table */
 	unsigned int format;	/* VT-d: 0 second level, 1 first level */
@@ -1243,6 +1261,16 @@ static const struct root_dev roots_disk_unwindowed[] = {
 static const struct root_dev roots_untrusted_window[] = {
 	{ 0, UT_IDENTITY, 4, .dump_class = true },
 	{ 1, UT_IDENTITY, 4, .untrusted = true },
+};
+
+static const struct root_dev roots_pasid_window[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_IDENTITY, 4, .pasid = true },
+};
+
+static const struct root_dev roots_pasid_blocked[] = {
+	{ 0, UT_IDENTITY, 4, .dump_class = true },
+	{ 1, UT_BLOCKED, 4, .pasid = true },
 };
 
 static const struct root_dev roots_untrusted_pt[] = {
@@ -1338,6 +1366,13 @@ static const struct roots_case roots_cases[] = {
 	  .devs = roots_untrusted_window, .nr = ARRAY_SIZE(roots_untrusted_window),
 	  .walks = 2, .identity = 1, .mixed = 1,
 	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "untrusted" },
+	{ .name = "a device 1:1 with PASID enabled on the second unit",
+	  .devs = roots_pasid_window, .nr = ARRAY_SIZE(roots_pasid_window),
+	  .walks = 2, .identity = 1, .mixed = 1,
+	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "PASID enabled" },
+	{ .name = "a blocked device with PASID enabled on the second unit",
+	  .devs = roots_pasid_blocked, .nr = ARRAY_SIZE(roots_pasid_blocked),
+	  .walks = 2, .identity = 1, .blocked = 1, .handoff = true },
 	{ .name = "an untrusted device in pass-through",
 	  .devs = roots_untrusted_pt, .nr = ARRAY_SIZE(roots_untrusted_pt),
 	  .passthrough = 1, .mixed = 1,
@@ -1447,7 +1482,8 @@ static void test_handoff_roots(struct kunit *test)
 			table = d->alias - 1;
 		}
 		blocked = kdump_iommu_handoff_count(&h, rid, state, d->needed,
-						    d->untrusted, d->dump_class);
+						    d->untrusted, d->dump_class,
+						    d->pasid);
 		/*
 		 * A device that cannot reach this kernel's memory, and does
 		 * not stop the hand-off, is the one blocked after it.
@@ -1657,6 +1693,12 @@ static void test_iova_allocator_avoids_window(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL_MSG(test, pick, "no driverless PCI device in a DMA domain");
 	dev = &pick->dev;
 
+	/*
+	 * dma-iommu allocates top-down from the mask: the window is the
+	 * first thing it meets below what lies above it (nothing, when the
+	 * window ends at the mask), so without the reservation a mapping
+	 * lands in it.
+	 */
 	mask = roundup_pow_of_two(w->end + 1) - 1;
 	/* Enough 4 MiB mappings to fill what is above the window, and more. */
 	n = (mask - w->end) / SZ_4M + 8;
@@ -1745,16 +1787,19 @@ static void test_arm_disarm(struct kunit *test)
 	struct kdump_iommu_dev_info info;
 	struct live_group *groups, *g;
 	struct pci_dev *pdev = NULL;
-	unsigned int nr = 0, armed = 0, blocked = 0;
+	unsigned int nr = 0, armed = 0, blocked = 0, nr_devs = 0;
 	bool none;
 
 	if (kexec_crash_loaded())
 		kunit_skip(test, "a crash kernel is loaded: not touching its window");
-	groups = kunit_kcalloc(test, 256, sizeof(*groups), GFP_KERNEL);
+	/* At most a group per device (nothing is hot-plugged here) */
+	for_each_pci_dev(pdev)
+		nr_devs++;
+	groups = kunit_kcalloc(test, nr_devs + 1, sizeof(*groups), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, groups);
 	for_each_pci_dev(pdev) {
 		kdump_iommu_dev_info(pdev, &info);
-		if (info.group < 0 || nr == 256)
+		if (info.group < 0 || nr == nr_devs)
 			continue;
 		g = live_group(groups, &nr, info.group);
 		g->target |= info.target;

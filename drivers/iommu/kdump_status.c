@@ -70,7 +70,7 @@ static void kdump_iommu_status_primary(struct seq_file *seq)
 		   armed ? "loaded, window armed" : "not loaded, nothing mapped");
 	seq_printf(seq, "targets: %s\n",
 		   kdump_iommu_declared(targets, sizeof(targets)) ?:
-		   "default (trusted mass-storage and network controllers)");
+		   KDUMP_IOMMU_DEFAULT_TARGETS);
 
 	seq_puts(seq, "devices:\n");
 	for_each_pci_dev(pdev) {

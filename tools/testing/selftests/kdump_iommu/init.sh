@@ -317,9 +317,23 @@ primary() {
 	fail "still alive after sysrq-c"
 }
 
+# Read every IOMMU debugfs file, as an administrator of the kdump kernel
+# might: whichever path it took, each must read without killing the reader
+# (an oops does; a hand-off leaves the driver without tables of its own).
+read_iommu_debugfs() {
+	n=0
+	for f in $(find /sys/kernel/debug/iommu -type f); do
+		cat "$f" >/dev/null 2>&1
+		[ $? -lt 128 ] || fail "reading $f killed the reader"
+		n=$((n + 1))
+	done
+	say "iommu debugfs: $n files read"
+}
+
 kdump() {
 	say "kdump init: $(uname -r)"
 	[ "$KDT_BENCH" = 1 ] && bench_iommu_init
+	[ "$KDT_BENCH" = 1 ] || read_iommu_debugfs
 	disk=$(dump_disk) || fail "no disk with serial kdtdump"
 	[ -n "$KDT_PRE_DUMP" ] && eval "$KDT_PRE_DUMP"
 	say "dump start: /proc/vmcore ($(stat -c %s /proc/vmcore) bytes) -> $disk"

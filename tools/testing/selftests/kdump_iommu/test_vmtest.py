@@ -356,7 +356,7 @@ class ForKernel(unittest.TestCase):
         self.assertFalse(c['no_kdump'])
         self.assertEqual(c['console'], [r'KDT: edu: loaded-declared: write landed',
                                         r'KDT: FAIL kdump kernel without /proc/vmcore'])
-        self.assertEqual(vmtest.CASES['ck-odd']['crashkernel'], '126M@0x20000000')
+        self.assertEqual(vmtest.CASES['ck-odd']['crashkernel'], '127M@0x20000000')
         self.assertEqual(vmtest.CASES['vtd'], self.saved['vtd'])
 
     def test_crash_mode(self):
