@@ -821,8 +821,6 @@ static const char kdump_iommu_why_needed[] =
 	"needed by this kernel (kdump_iommu_devices=), but the crashed kernel gave it no window";
 static const char kdump_iommu_why_untrusted[] =
 	"untrusted (external-facing), but its old translation reaches this kernel's memory";
-static const char kdump_iommu_why_pasid[] =
-	"PASID enabled: its PASID-tagged DMA is translated by entries not checked";
 
 /**
  * kdump_iommu_device_refuses() - does one device stop the hand-off?
@@ -834,24 +832,20 @@ static const char kdump_iommu_why_pasid[] =
  * @untrusted: the device is untrusted (external-facing)
  * @dump_class: a dump can be written through it
  *	(kdump_iommu_default_class())
- * @pasid: PASID is enabled in its PASID capability
  * @unwindowed: set if, told nothing, this kernel may need the device for
  *	its dump and the crashed kernel gave it no window
  *
  * A device this kernel needs must be 1:1: if the crashed kernel armed
  * other devices than the dump uses, the usual path is the one that works.
  * An untrusted device is never given the window: if it reaches this
- * kernel's memory all the same, something is not what it says.  The
- * check reads only requests without a PASID (VT-d scalable mode:
- * RID_PASID's entry), so a device that can reach this kernel and may tag
- * its DMA with another PASID (PCIe 6.20: only with PASID Enable set)
- * could be translated by entries never checked.  Told nothing, a kdump
- * kernel may need any controller a dump can be written through (the
- * primary's default targets): one without the window (@unwindowed) means
- * the usual path, not a dump device left undriven.  One whose old tables map this
- * kernel's addresses elsewhere is not: that indicates a domain the window
- * could not be in, if a window was armed; if none was, blocked devices
- * stop the hand-off anyway (kdump_iommu_handoff_decide()).
+ * kernel's memory all the same, something is not what it says.  Told
+ * nothing, a kdump kernel may need any controller a dump can be written
+ * through (the primary's default targets): one without the window
+ * (@unwindowed) means the usual path, not a dump device left undriven.
+ * One whose old tables map this kernel's addresses elsewhere is not: that
+ * indicates a domain the window could not be in, if a window was armed;
+ * if none was, blocked devices stop the hand-off anyway
+ * (kdump_iommu_handoff_decide()).
  *
  * Return: why the device stops the hand-off, or NULL if it does not.
  */
@@ -859,7 +853,6 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
 							bool told, bool needed,
 							bool untrusted,
 							bool dump_class,
-							bool pasid,
 							bool *unwindowed)
 {
 	bool reaches = state == KDUMP_OLD_IDENTITY ||
@@ -872,8 +865,6 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
 		return "reaches part of this kernel's memory";
 	if (untrusted && reaches)
 		return kdump_iommu_why_untrusted;
-	if (pasid && reaches)
-		return kdump_iommu_why_pasid;
 	*unwindowed = !told && state == KDUMP_OLD_BLOCKED && !untrusted &&
 		      dump_class;
 	return NULL;
@@ -887,7 +878,6 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
  * @needed: this kernel was told it needs the device (kdump_iommu_devices=)
  * @untrusted: the device is untrusted (external-facing)
  * @dump_class: a dump can be written through it
- * @pasid: PASID is enabled in its PASID capability
  *
  * See kdump_iommu_device_refuses() for when a device stops the hand-off;
  * one that does not is counted as identity, pass-through or blocked (and
@@ -898,14 +888,13 @@ VISIBLE_IF_KUNIT const char *kdump_iommu_device_refuses(enum kdump_iommu_old sta
 VISIBLE_IF_KUNIT bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h,
 						u16 rid, enum kdump_iommu_old state,
 						bool needed, bool untrusted,
-						bool dump_class, bool pasid)
+						bool dump_class)
 {
 	const char *why;
 	bool unwindowed;
 
 	why = kdump_iommu_device_refuses(state, !!h->required, needed,
-					 untrusted, dump_class, pasid,
-					 &unwindowed);
+					 untrusted, dump_class, &unwindowed);
 	if (why) {
 		h->nr_mixed++;
 		kdump_iommu_handoff_why(h, rid, "%s", why);
@@ -926,24 +915,6 @@ VISIBLE_IF_KUNIT bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h,
 	return true;
 }
 
-/*
- * A function tags requests with a PASID only while PASID Enable is set in
- * its PASID capability (PCIe r6.0, sec 7.8.8.3); a VF has no capability of
- * its own and goes by its PF's.  A read that fails returns all ones: as
- * if enabled.
- */
-static bool kdump_iommu_pasid_enabled(struct pci_dev *pdev)
-{
-	struct pci_dev *pf = pci_physfn(pdev);
-	int pos = pci_find_ext_capability(pf, PCI_EXT_CAP_ID_PASID);
-	u16 ctrl;
-
-	if (!pos)
-		return false;
-	pci_read_config_word(pf, pos + PCI_PASID_CTRL, &ctrl);
-	return ctrl & PCI_PASID_CTRL_ENABLE;
-}
-
 /**
  * kdump_iommu_handoff_device() - record how a device's old translation
  *	treats this kernel's memory
@@ -961,8 +932,7 @@ void kdump_iommu_handoff_device(struct kdump_iommu_handoff *h,
 				       h->required &&
 				       kdump_iommu_match_targets(pdev, h->required) > 0,
 				       pdev->untrusted,
-				       kdump_iommu_default_class(pdev->class),
-				       kdump_iommu_pasid_enabled(pdev)))
+				       kdump_iommu_default_class(pdev->class)))
 		return;
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b) {

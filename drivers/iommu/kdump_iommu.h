@@ -74,7 +74,7 @@ bool kdump_iommu_default_class(u32 class);
 
 /* The targets when none are declared, as dmesg and the status file say */
 #define KDUMP_IOMMU_DEFAULT_TARGETS \
-	"default (trusted disk, network, Fibre Channel, USB and SD host controllers)"
+	"default (trusted storage, network, InfiniBand, FC, USB and SD host controllers)"
 
 /**
  * enum kdump_iommu_dev_state - what the crash kernel window is to a device
@@ -331,11 +331,10 @@ bool kdump_iommu_handoff_decide(unsigned int identity, unsigned int passthrough,
 				unsigned int blocked, unsigned int mixed);
 const char *kdump_iommu_device_refuses(enum kdump_iommu_old state, bool told,
 				       bool needed, bool untrusted,
-				       bool dump_class, bool pasid,
-				       bool *unwindowed);
+				       bool dump_class, bool *unwindowed);
 bool kdump_iommu_handoff_count(struct kdump_iommu_handoff *h, u16 rid,
 			       enum kdump_iommu_old state, bool needed,
-			       bool untrusted, bool dump_class, bool pasid);
+			       bool untrusted, bool dump_class);
 bool kdump_iommu_handoff_ok(const struct kdump_iommu_handoff *h);
 int kdump_iommu_old_ram_add(struct kdump_iommu_range *ram, int nr, int max,
 			    const struct elf64_phdr *phdr);

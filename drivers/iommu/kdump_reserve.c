@@ -355,19 +355,23 @@ u64 kdump_iommu_leaf_tables(const struct kdump_iommu_range *window,
 	return nr;
 }
 
+/* Serial bus controller, InfiniBand (PCI Code and ID Assignment 1.x) */
+#define KDUMP_PCI_CLASS_SERIAL_INFINIBAND	0x0c06
+
 /**
  * kdump_iommu_default_class() - is a device of this class a default target?
  * @class: its PCI class code (pci_dev->class: base, sub-class, interface)
  *
  * With nothing declared, the window goes to what a dump can be written
  * through: a disk (mass-storage controllers: SCSI, IDE, RAID, SATA, SAS,
- * NVMe, ...), the network (network controllers, InfiniBand included), a
- * SAN (Fibre Channel), a USB disk (USB controllers) or an SD card (SD
- * host controllers).  A kdump kernel told nothing takes the usual path
- * when one of these has no window, so the list must hold every class a
- * dump can need: a dump device outside it would be left undriven.
- * Graphics, audio, serial ports, accelerators and unclassified devices
- * get none.
+ * NVMe, ...), the network (network controllers, and InfiniBand HCAs of
+ * either class), a SAN (Fibre Channel), a USB disk (USB host controllers:
+ * UHCI, OHCI, EHCI, xHCI) or an SD card (SD host controllers).  A kdump
+ * kernel told nothing takes the usual path when one of these has no
+ * window, so the list holds every class a dump is known to be written
+ * through.  Graphics, audio, serial ports, FireWire, USB4 and USB device
+ * controllers, card readers of no class (0xff), accelerators and
+ * unclassified devices get none: a dump through one needs declaring.
  *
  * Return: true for those controllers.
  */
@@ -380,8 +384,15 @@ bool kdump_iommu_default_class(u32 class)
 	}
 	switch (class >> 8) {
 	case PCI_CLASS_SERIAL_FIBER:
-	case PCI_CLASS_SERIAL_USB:
+	case KDUMP_PCI_CLASS_SERIAL_INFINIBAND:
 	case PCI_CLASS_SYSTEM_SDHCI:
+		return true;
+	}
+	switch (class) {
+	case PCI_CLASS_SERIAL_USB_UHCI:
+	case PCI_CLASS_SERIAL_USB_OHCI:
+	case PCI_CLASS_SERIAL_USB_EHCI:
+	case PCI_CLASS_SERIAL_USB_XHCI:
 		return true;
 	}
 	return false;

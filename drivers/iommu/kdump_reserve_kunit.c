@@ -123,8 +123,12 @@ static const struct class_case class_cases[] = {
 	{ "PCI bridge", 0x060400, false },
 	{ "FireWire", 0x0c0010, false },
 	{ "Fibre Channel", 0x0c0400, true },
+	{ "InfiniBand (serial bus)", 0x0c0600, true },
 	{ "USB xHCI", 0x0c0330, true },
 	{ "USB EHCI", 0x0c0320, true },
+	{ "USB UHCI", 0x0c0300, true },
+	{ "USB4 host interface", 0x0c0340, false },
+	{ "USB device controller", 0x0c03fe, false },
 	{ "SD host", 0x080501, true },
 	{ "system peripheral (IOMMU)", 0x080600, false },
 	{ "serial port", 0x070002, false },
@@ -1063,7 +1067,7 @@ static void test_handoff_decide(struct kunit *test)
 struct refuses_case {
 	const char *name;
 	enum kdump_iommu_old state;
-	bool told, needed, untrusted, dump_class, pasid;
+	bool told, needed, untrusted, dump_class;
 	const char *why;	/* the start of the reason, NULL if none */
 	bool unwindowed;
 };
@@ -1071,7 +1075,6 @@ struct refuses_case {
 #define NEEDED	"needed by this kernel"
 #define PARTIAL	"reaches part of"
 #define UNTRUSTED "untrusted"
-#define PASID	"PASID enabled"
 
 static const struct refuses_case refuses_cases[] = {
 	{ "the disk with the window", KDUMP_OLD_IDENTITY, .dump_class = true },
@@ -1104,17 +1107,6 @@ static const struct refuses_case refuses_cases[] = {
 	  true, false, .dump_class = true },
 	{ "told, a NIC not needed assigned to a guest", KDUMP_OLD_ELSEWHERE,
 	  true, false, .dump_class = true },
-	{ "PASID, the disk with the window", KDUMP_OLD_IDENTITY,
-	  .dump_class = true, .pasid = true, .why = PASID },
-	{ "PASID, in pass-through", KDUMP_OLD_PASSTHROUGH, .pasid = true,
-	  .why = PASID },
-	{ "PASID, needed, 1:1", KDUMP_OLD_IDENTITY, true, true, .pasid = true,
-	  .why = PASID },
-	{ "PASID, without the window", KDUMP_OLD_BLOCKED, .pasid = true },
-	{ "PASID, assigned to a guest", KDUMP_OLD_ELSEWHERE, .pasid = true },
-	{ "PASID, a disk without the window, told nothing", KDUMP_OLD_BLOCKED,
-	  .dump_class = true, .pasid = true, .unwindowed = true },
-	{ "PASID, partial", KDUMP_OLD_MIXED, .pasid = true, .why = PARTIAL },
 };
 
 static void refuses_case_desc(const struct refuses_case *c, char *desc)
@@ -1131,7 +1123,7 @@ static void test_device_refuses(struct kunit *test)
 	const char *why;
 
 	why = kdump_iommu_device_refuses(c->state, c->told, c->needed,
-					 c->untrusted, c->dump_class, c->pasid,
+					 c->untrusted, c->dump_class,
 					 &unwindowed);
 	if (c->why) {
 		KUNIT_ASSERT_NOT_NULL(test, why);
@@ -1193,7 +1185,6 @@ struct root_dev {
 	bool shared;		/* the root of unit 0's table of this kind */
 	bool untrusted;
 	bool dump_class;	/* a disk or a NIC */
-	bool pasid;		/* PASID Enable set */
 	bool needed;		/* named in kdump_iommu_devices= */
 	unsigned int alias;	/* UT_* + 1 of a second requester ID's table */
 	unsigned int format;	/* VT-d: 0 second level, 1 first level */
@@ -1261,16 +1252,6 @@ static const struct root_dev roots_disk_unwindowed[] = {
 static const struct root_dev roots_untrusted_window[] = {
 	{ 0, UT_IDENTITY, 4, .dump_class = true },
 	{ 1, UT_IDENTITY, 4, .untrusted = true },
-};
-
-static const struct root_dev roots_pasid_window[] = {
-	{ 0, UT_IDENTITY, 4, .dump_class = true },
-	{ 1, UT_IDENTITY, 4, .pasid = true },
-};
-
-static const struct root_dev roots_pasid_blocked[] = {
-	{ 0, UT_IDENTITY, 4, .dump_class = true },
-	{ 1, UT_BLOCKED, 4, .pasid = true },
 };
 
 static const struct root_dev roots_untrusted_pt[] = {
@@ -1366,13 +1347,6 @@ static const struct roots_case roots_cases[] = {
 	  .devs = roots_untrusted_window, .nr = ARRAY_SIZE(roots_untrusted_window),
 	  .walks = 2, .identity = 1, .mixed = 1,
 	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "untrusted" },
-	{ .name = "a device 1:1 with PASID enabled on the second unit",
-	  .devs = roots_pasid_window, .nr = ARRAY_SIZE(roots_pasid_window),
-	  .walks = 2, .identity = 1, .mixed = 1,
-	  .why_rid = PCI_DEVID(1, PCI_DEVFN(1, 0)), .why = "PASID enabled" },
-	{ .name = "a blocked device with PASID enabled on the second unit",
-	  .devs = roots_pasid_blocked, .nr = ARRAY_SIZE(roots_pasid_blocked),
-	  .walks = 2, .identity = 1, .blocked = 1, .handoff = true },
 	{ .name = "an untrusted device in pass-through",
 	  .devs = roots_untrusted_pt, .nr = ARRAY_SIZE(roots_untrusted_pt),
 	  .passthrough = 1, .mixed = 1,
@@ -1482,8 +1456,7 @@ static void test_handoff_roots(struct kunit *test)
 			table = d->alias - 1;
 		}
 		blocked = kdump_iommu_handoff_count(&h, rid, state, d->needed,
-						    d->untrusted, d->dump_class,
-						    d->pasid);
+						    d->untrusted, d->dump_class);
 		/*
 		 * A device that cannot reach this kernel's memory, and does
 		 * not stop the hand-off, is the one blocked after it.

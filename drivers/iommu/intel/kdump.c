@@ -43,6 +43,7 @@
 #define CTX_AW(hi)		((hi) & 7)
 /* Scalable-mode context entry (9.4): four quadwords, RID_PASID in 83:64 */
 #define SM_CTX_RID_PASID(q1)	((q1) & GENMASK_ULL(19, 0))
+#define SM_CTX_PDTS(lo)		(((lo) >> 9) & 7)	/* 2^(PDTS + 7) entries */
 /* PASID table entry (9.6) */
 #define PE_PRESENT		BIT_ULL(0)
 #define PE_AW(q0)		(((q0) >> 2) & 7)
@@ -185,6 +186,54 @@ static int vtd_old_read(struct vtd_handoff *h, unsigned int kind, u64 phys,
 }
 
 /*
+ * Requests tagged with a PASID (shared virtual addressing, a PASID
+ * attached through iommufd) are translated by that PASID's entry, not
+ * RID_PASID's.  A device that keeps the window and its driver after a
+ * hand-off must have no other present entry in its PASID directory (9.5,
+ * of the size the context entry gives, 9.4) and tables (9.6): its tagged
+ * DMA would be translated by tables nobody checked.
+ *
+ * Return: true, with the reason recorded, if one is present or cannot be
+ * read.
+ */
+static bool vtd_other_pasid(struct vtd_handoff *h, u16 rid, u64 lo,
+			    unsigned int rid_pasid)
+{
+	unsigned int nr = 1U << (SM_CTX_PDTS(lo) + 7);
+	unsigned int per_page = VTD_PAGE_SIZE / sizeof(u64);
+	u64 dir = lo & VTD_PAGE_MASK, de, pe;
+	unsigned int i, j, pasid;
+
+	for (i = 0; i < nr; i++) {
+		if (vtd_old_read(h, VTD_OLD_PASID_DIR,
+				 dir + (u64)(i / per_page) * VTD_PAGE_SIZE,
+				 i % per_page, &de))
+			goto unreadable;
+		if (!(de & PE_PRESENT))
+			continue;
+		for (j = 0; j <= PASID_PTE_MASK; j++) {
+			pasid = (i << PASID_PDE_SHIFT) | j;
+			if (pasid == rid_pasid)
+				continue;
+			/* An entry is 8 quadwords; bit 0 of the first is P */
+			if (vtd_old_read(h, VTD_OLD_PASID, de & VTD_PAGE_MASK,
+					 j * 8, &pe))
+				goto unreadable;
+			if (pe & PE_PRESENT) {
+				vtd_why(h, rid, "PASID %u is in use too, and its translation is not checked",
+					pasid);
+				return true;
+			}
+		}
+	}
+	return false;
+
+unreadable:
+	vtd_why(h, rid, "old PASID directory or table not readable");
+	return true;
+}
+
+/*
  * Scalable mode: context (9.4) -> PASID directory (9.5) -> table (9.6).
  * A missing entry on the way blocks the device's DMA (7.2.1).
  */
@@ -192,6 +241,7 @@ static enum kdump_iommu_old vtd_check_sm(struct vtd_handoff *h, u16 rid,
 					 u64 ctx_table)
 {
 	unsigned int devfn = rid & 0x7f, pasid;
+	enum kdump_iommu_old state;
 	u64 lo, q1, dir, pe;
 
 	if (vtd_old_read(h, VTD_OLD_CONTEXT, ctx_table, devfn * 4, &lo) ||
@@ -218,17 +268,23 @@ static enum kdump_iommu_old vtd_check_sm(struct vtd_handoff *h, u16 rid,
 	case PASID_ENTRY_PGTT_PT:
 		return KDUMP_OLD_PASSTHROUGH;
 	case PASID_ENTRY_PGTT_SL_ONLY:
-		return vtd_check_sl(h, rid, pe & VTD_SL_ADDR_MASK, PE_AW(pe));
+		state = vtd_check_sl(h, rid, pe & VTD_SL_ADDR_MASK, PE_AW(pe));
+		break;
 	case PASID_ENTRY_PGTT_FL_ONLY:
 		if (vtd_old_read(h, VTD_OLD_PASID, dir & VTD_PAGE_MASK,
 				 (pasid & PASID_PTE_MASK) * 8 + 2, &pe))
 			goto unreadable;
-		return vtd_check_fl(h, rid, pe);
+		state = vtd_check_fl(h, rid, pe);
+		break;
 	default:
 		vtd_why(h, rid, "PASID %u uses translation type %llu, not checked",
 			pasid, PE_PGTT(pe));
 		return KDUMP_OLD_MIXED;
 	}
+	/* Pass-through reaches everything anyway; blocked devices are stopped */
+	if (state == KDUMP_OLD_IDENTITY && vtd_other_pasid(h, rid, lo, pasid))
+		return KDUMP_OLD_MIXED;
+	return state;
 
 unreadable:
 	vtd_why(h, rid, "old context or PASID table not readable");

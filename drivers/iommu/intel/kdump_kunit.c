@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the VT-d kdump kernel's walk of first-level tables
- * (included by kdump.c, whose lookup they test).
+ * KUnit tests for the VT-d kdump kernel's walk of first-level tables and
+ * of a device's other PASIDs (included by kdump.c, whose static functions
+ * they test).
  *
  * QEMU 7.2 has no first-level translation, so these tables are built in
  * memory as the VT-d specification (rev 4.0, 9.7) lays them out: 4- and
@@ -187,4 +188,113 @@ static struct kunit_suite vtd_kdump_fl_suite = {
 	.test_cases = vtd_kdump_fl_cases,
 };
 
-kunit_test_suite(vtd_kdump_fl_suite);
+/*
+ * vtd_other_pasid(): a scalable-mode PASID directory (9.5) of the size the
+ * context entry's PDTS gives (9.4), and PASID tables (9.6) of 64 entries
+ * of 8 quadwords, built in memory; entries are present with bit 0 of
+ * their first quadword.
+ */
+struct pasid_case {
+	const char *name;
+	unsigned int pdts;		/* 2^(pdts + 7) directory entries */
+	unsigned int rid_pasid;
+	unsigned int present[2];	/* PASIDs with an entry, besides RID_PASID's */
+	unsigned int nr_present;
+	unsigned int empty_de;		/* a directory entry with an empty table */
+	unsigned int stray_de;		/* one whose table is not the crashed kernel's */
+	bool other;
+	const char *why;
+};
+
+static const struct pasid_case pasid_cases[] = {
+	{ "RID_PASID alone", 2, 0, .other = false },
+	{ "RID_PASID 1 alone", 2, 1, .other = false },
+	{ "another PASID in RID_PASID's table", 2, 0, { 5 }, 1, .other = true,
+	  .why = "PASID 5 is in use too" },
+	{ "PASID 0 beside RID_PASID 1", 2, 1, { 0 }, 1, .other = true,
+	  .why = "PASID 0 is in use too" },
+	{ "another PASID in the directory's second page", 3, 0,
+	  { 700 * 64 + 3 }, 1, .other = true, .why = "PASID 44803 is in use too" },
+	{ "an entry beyond the directory's size, not read", 2, 0,
+	  { 700 * 64 + 3 }, 1, .other = false },
+	{ "a directory entry with an empty table", 2, 0, .empty_de = 9,
+	  .other = false },
+	{ "a table outside the crashed kernel's RAM", 2, 0, .stray_de = 9,
+	  .other = true, .why = "not readable" },
+};
+
+static void pasid_case_desc(const struct pasid_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(pasid, pasid_cases, pasid_case_desc);
+
+/* The table of directory entry @de, made present on first use. */
+static u64 *pasid_table(struct kunit *test, u64 *dir, unsigned int de)
+{
+	u64 *t;
+
+	if (dir[de] & PE_PRESENT)
+		return phys_to_virt(dir[de] & VTD_PAGE_MASK);
+	t = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_LT(test, fl_test_nr, FL_TEST_PAGES);
+	fl_test_page[fl_test_nr++] = t;
+	dir[de] = virt_to_phys(t) | PE_PRESENT;
+	return t;
+}
+
+static void test_other_pasid(struct kunit *test)
+{
+	const struct pasid_case *c = test->param_value;
+	struct vtd_handoff *h;
+	unsigned int i, p;
+	u64 *dir, *stray;
+	bool other;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	/* Two directory pages, contiguous as the kernel allocates them */
+	dir = kunit_kzalloc(test, 2 * SZ_4K, GFP_KERNEL);
+	stray = kunit_kzalloc(test, SZ_4K, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, h && dir && stray);
+	fl_test_page[0] = dir;
+	fl_test_page[1] = dir + SZ_4K / sizeof(u64);
+	fl_test_nr = 2;
+	h->ctx.test_map = fl_test_map;
+
+	pasid_table(test, dir, c->rid_pasid >> PASID_PDE_SHIFT)
+		[(c->rid_pasid & PASID_PTE_MASK) * 8] = PE_PRESENT;
+	for (i = 0; i < c->nr_present; i++) {
+		p = c->present[i];
+		pasid_table(test, dir, p >> PASID_PDE_SHIFT)
+			[(p & PASID_PTE_MASK) * 8] = PE_PRESENT;
+	}
+	if (c->empty_de)
+		pasid_table(test, dir, c->empty_de);
+	if (c->stray_de)	/* a real page, but not one the walk may read */
+		dir[c->stray_de] = virt_to_phys(stray) | PE_PRESENT;
+	stray[0] = PE_PRESENT;
+
+	other = vtd_other_pasid(h, PCI_DEVID(1, 0),
+				virt_to_phys(dir) | ((u64)c->pdts << 9) | CTX_PRESENT,
+				c->rid_pasid);
+	KUNIT_EXPECT_EQ(test, other, c->other);
+	if (c->why)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(h->core.why, c->why), "%s",
+					  h->core.why);
+	else
+		KUNIT_EXPECT_STREQ(test, h->core.why, "");
+}
+
+static struct kunit_case vtd_kdump_pasid_cases[] = {
+	KUNIT_CASE_PARAM(test_other_pasid, pasid_gen_params),
+	{}
+};
+
+static struct kunit_suite vtd_kdump_pasid_suite = {
+	.name = "kdump_iommu_vtd_pasid",
+	.test_cases = vtd_kdump_pasid_cases,
+};
+
+kunit_test_suites(&vtd_kdump_fl_suite, &vtd_kdump_pasid_suite);

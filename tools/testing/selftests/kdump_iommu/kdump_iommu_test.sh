@@ -293,7 +293,9 @@ elif [ $mode = on ]; then
 		[ "$got" = EBUSY ]
 else
 	# loaded (kexec says so), and the kernel armed nothing: it says so
-	# at every arming, when on
+	# at every arming, when on (reading the status file waits for an
+	# arming in flight)
+	cat $status >/dev/null
 	loads_after=$(said loaded)
 	check "load: loaded, nothing armed (kdump_iommu=off)" \
 		sh -c "[ \$(cat /sys/kernel/kexec_crash_loaded) = 1 ] &&
