@@ -220,7 +220,8 @@ static bool vtd_other_pasid(struct vtd_handoff *h, u16 rid, u64 lo,
 					 j * 8, &pe))
 				goto unreadable;
 			if (pe & PE_PRESENT) {
-				vtd_why(h, rid, "PASID %u is in use too, and its translation is not checked",
+				vtd_why(h, rid,
+					"PASID %u also in use: its translation is not checked",
 					pasid);
 				return true;
 			}
